@@ -1,0 +1,41 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint unit bench system-deps clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## Start the coach on http://127.0.0.1:8000 (creates the virtualenv and installs on first run).
+run: $(STAMP)
+	$(BIN)/coach serve
+
+## Debian packages the tests need: chromium (the browser tests drive it headless).
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check server audio interviewer tests bench
+
+## Install everything the tests need, then run the lint and the whole suite.
+test: $(STAMP) system-deps lint
+	$(BIN)/python -m pytest -ra
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -ra -m "not models and not browser"
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

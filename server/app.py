@@ -1,0 +1,150 @@
+"""The FastAPI application factory: settings in, app out. Models load in the lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import Depends, FastAPI, HTTPException, Request, WebSocket
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from server.config import Settings
+from server.live import STALE_HEARTBEAT_S, LiveSession
+from server.models import LOCAL_USER_ID
+from server.services import Services, load_services
+
+log = logging.getLogger("coach.app")
+
+TRACKS = ("candidate", "interviewer")
+
+
+def get_services(request: Request) -> Services:
+    return request.app.state.services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def current_user(request: Request) -> str:
+    """Local single-user mode: everyone on loopback is the local user."""
+    return LOCAL_USER_ID
+
+
+UserDep = Annotated[str, Depends(current_user)]
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    services_factory: Callable[[Settings], Services] = load_services,
+) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = services_factory(settings)
+        stale = services.store.interrupt_stale_sessions(older_than_s=STALE_HEARTBEAT_S)
+        if stale:
+            log.info("%d session(s) left active by a stopped server marked interrupted", stale)
+        app.state.services = services
+        log.info("ready")
+        yield
+        services.close()
+
+    app = FastAPI(title="MLE interview coach", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+
+    @app.get("/api/health")
+    def health(services: ServicesDep) -> dict:
+        return {
+            "status": "ok",
+            "node": services.node_id,
+            "live_sessions": len(services.live),
+            "stt_queue": services.stt.depth,
+        }
+
+    @app.get("/api/sessions")
+    def list_sessions(services: ServicesDep, user: UserDep) -> list[dict]:
+        rows = services.store.list_sessions(user_id=user)
+        return [_session_json(r) for r in rows]
+
+    @app.get("/api/sessions/{session_id}")
+    def get_session(session_id: str, services: ServicesDep, user: UserDep) -> dict:
+        row = _owned_session(services, session_id, user)
+        turns = services.store.list_turns(row.id)
+        out = _session_json(row)
+        out["turns"] = [
+            {
+                "index": t.index,
+                "speaker": t.speaker,
+                "text": t.text,
+                "start_ms": t.start_ms,
+                "end_ms": t.end_ms,
+                "question_id": t.question_id,
+                "kind": t.kind,
+                "reason": t.reason,
+                "interrupted": t.interrupted,
+            }
+            for t in turns
+        ]
+        return out
+
+    @app.get("/api/sessions/{session_id}/audio/{track}.wav")
+    def get_audio(session_id: str, track: str, services: ServicesDep, user: UserDep):
+        if track not in TRACKS:
+            raise HTTPException(404, f"unknown track {track!r}; use one of {', '.join(TRACKS)}")
+        row = _owned_session(services, session_id, user)
+        path = services.settings.recordings_dir / row.id / f"{track}.wav"
+        if not path.is_file():
+            raise HTTPException(404, f"session {session_id} has no {track} recording")
+        return FileResponse(path, media_type="audio/wav")
+
+    @app.websocket("/ws")
+    async def live(ws: WebSocket) -> None:
+        services: Services = ws.app.state.services
+        if not _origin_allowed(ws):
+            await ws.close(code=1008, reason="origin not allowed")
+            return
+        await ws.accept()
+        await LiveSession(ws, services, LOCAL_USER_ID).run()
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_request: Request, exc: HTTPException) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+
+    if settings.web_dir.is_dir():
+        app.mount("/", StaticFiles(directory=settings.web_dir, html=True), name="web")
+    return app
+
+
+def _owned_session(services: Services, session_id: str, user: str):
+    row = services.store.get_session(session_id)
+    if row is None or row.user_id != user:  # another user's session looks like no session
+        raise HTTPException(404, f"no session {session_id!r}")
+    return row
+
+
+def _session_json(row) -> dict:
+    return {
+        "id": row.id,
+        "created_at": row.created_at.isoformat(),
+        "updated_at": row.updated_at.isoformat(),
+        "status": row.status,
+        "round": row.round,
+        "mode": row.mode,
+        "profile": row.profile,
+        "duration_ms": row.clock_ms,
+    }
+
+
+def _origin_allowed(ws: WebSocket) -> bool:
+    """Browsers send Origin; only pages served by this server may open a live session."""
+    origin = ws.headers.get("origin")
+    if origin is None:
+        return True  # not a browser (CLI clients, tests)
+    host = ws.headers.get("host", "")
+    return urlsplit(origin).netloc == host

@@ -1,0 +1,164 @@
+"""The ``coach`` command: serve, transcribe, say, questions."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import wave
+from pathlib import Path
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"coach: {message}\n")
+    return 2
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.app import create_app
+    from server.config import Settings
+
+    overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
+    settings = Settings(**overrides)
+    app = create_app(settings)
+    _out(f"MLE interview coach: open http://{settings.host}:{settings.port}/ in your browser")
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        ws_max_size=1 << 20,
+        log_level="info",
+        access_log=False,
+    )
+    return 0
+
+
+def cmd_transcribe(args: argparse.Namespace) -> int:
+    from audio.pcm import AudioDecodeError, load_audio
+    from audio.stt import WhisperRecognizer
+    from server.config import Settings
+
+    try:
+        audio = load_audio(args.file)
+    except AudioDecodeError as exc:
+        return _fail(str(exc))
+    s = Settings()
+    recognizer = WhisperRecognizer(
+        s.whisper_model,
+        device=s.whisper_device,
+        compute_type=s.whisper_compute_type,
+        cpu_threads=s.whisper_threads,
+    )
+    segments = recognizer.transcribe_file(audio, prompt=args.prompt)
+    text = " ".join(seg.text for seg in segments).strip()
+    if args.json:
+        _out(
+            json.dumps(
+                {
+                    "text": text,
+                    "duration": round(len(audio) / 16000, 3),
+                    "segments": [
+                        {
+                            "start": round(seg.start, 3),
+                            "end": round(seg.end, 3),
+                            "text": seg.text,
+                            "words": [
+                                {"word": w.text, "start": round(w.start, 3), "end": round(w.end, 3)}
+                                for w in seg.words
+                            ],
+                        }
+                        for seg in segments
+                    ],
+                },
+                indent=2,
+            )
+        )
+    else:
+        _out(text)
+    return 0
+
+
+def cmd_say(args: argparse.Namespace) -> int:
+    from audio.pcm import SAMPLE_RATE
+    from audio.tts import PiperSynthesizer
+    from server.config import Settings
+
+    if not args.text.strip():
+        return _fail("nothing to say: TEXT is empty")
+    s = Settings()
+    synth = PiperSynthesizer(s.piper_voice, s.piper_config, threads=s.tts_threads)
+    audio = synth.synthesize(args.text)
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(out), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(SAMPLE_RATE)
+        w.writeframes(audio.tobytes())
+    _out(f"wrote {out} ({len(audio) / SAMPLE_RATE:.2f} s)")
+    return 0
+
+
+def cmd_questions(args: argparse.Namespace) -> int:
+    from interviewer.bank import ROUNDS, BankError, load_bank
+    from server.config import Settings
+
+    if args.round and args.round not in ROUNDS:
+        return _fail(f"unknown round {args.round!r}; use one of {', '.join(ROUNDS)}")
+    try:
+        bank = load_bank(Settings().rubrics_dir)
+    except BankError as exc:
+        return _fail(str(exc))
+    items = bank.to_json(args.round)
+    if args.json:
+        _out(json.dumps(items, indent=2))
+    else:
+        for q in items:
+            _out(f"{q['id']:<32} {q['round']:<14} {q['prompt'][:90]}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="coach", description="Voice mock-interview coach for MLEs")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="start the web server")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+    serve.set_defaults(func=cmd_serve)
+
+    tr = sub.add_parser("transcribe", help="transcribe an audio file (any format PyAV reads)")
+    tr.add_argument("file")
+    tr.add_argument("--json", action="store_true", help="print JSON with text and segments")
+    tr.add_argument("--prompt", default=None, help="vocabulary to prime the recognizer")
+    tr.set_defaults(func=cmd_transcribe)
+
+    say = sub.add_parser("say", help="speak TEXT into a WAV file")
+    say.add_argument("text")
+    say.add_argument("-o", "--output", required=True)
+    say.set_defaults(func=cmd_say)
+
+    qs = sub.add_parser("questions", help="list the question bank")
+    qs.add_argument("--round", default=None)
+    qs.add_argument("--json", action="store_true")
+    qs.set_defaults(func=cmd_questions)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

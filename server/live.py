@@ -1,0 +1,662 @@
+"""One live interview over one WebSocket: the orchestrator.
+
+The reader loop (``run``) takes messages off the socket; audio frames go through the turn
+segmenter and into the incremental transcriber inline (microseconds a frame). Decodes, turn
+endings and replies run as tasks; models run on their workers, never on the event loop.
+Barge-in is plain cancellation of the reply task plus a ``stop_playback`` event.
+
+Nothing is held only in memory past a turn: turns, the interviewer's state and both audio
+tracks are written as the session goes, so any node can resume or replay it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from pathlib import Path
+
+from fastapi import WebSocket
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from audio.endpoint import completion_hint
+from audio.incremental import ClosedTurn, IncrementalTranscriber
+from audio.pcm import FRAME_MS, SAMPLE_RATE, samples_to_ms
+from audio.segmenter import (
+    SegmenterConfig,
+    SpeechPaused,
+    SpeechResumed,
+    SpeechStarted,
+    TurnEnded,
+    TurnEvent,
+    TurnSegmenter,
+)
+from audio.track import TrackWriter
+from audio.tts import split_sentences
+from audio.vad import webrtc_classifier
+from interviewer.engine import Answer, EngineState, InterviewerEngine, Reply
+from interviewer.plan import plan_questions
+from server import protocol
+from server.inference import PRIORITY_FINAL, PRIORITY_PARTIAL, PRIORITY_PAUSE, PRIORITY_SPEECH
+from server.models import InterviewSession, Turn, utcnow
+from server.protocol import EndTurn, Ping, ProtocolError, Resume, Start, Stop
+from server.services import Services
+
+log = logging.getLogger("coach.live")
+
+SEND_CHUNK_BYTES = 3200  # 100 ms of interviewer audio per binary message
+HEARTBEAT_MS = 10_000
+STALE_HEARTBEAT_S = 30.0
+
+
+class _Closed(Exception):
+    """The socket is gone or the session has ended; stop reading."""
+
+
+class LiveSession:
+    def __init__(self, ws: WebSocket, services: Services, user_id: str) -> None:
+        self.ws = ws
+        self.svc = services
+        self.settings = services.settings
+        self.user_id = user_id
+        self.row: InterviewSession | None = None
+        self.engine: InterviewerEngine | None = None
+        self.seg: TurnSegmenter | None = None
+        self.tx: IncrementalTranscriber | None = None
+        self.cand_track: TrackWriter | None = None
+        self.itv_track: TrackWriter | None = None
+        self._send_lock = asyncio.Lock()
+        self._clock_tick = asyncio.Event()
+        self._decode_lock = asyncio.Lock()
+        self._turn_lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task] = set()
+        self._finishing: set[asyncio.Task] = set()
+        self._reply_task: asyncio.Task | None = None
+        self._reply_id = 0
+        self._turn_index = 0
+        self._turn_started_while_speaking = False
+        self._barged_in = False
+        self._last_partial_ms = 0
+        self._last_heartbeat_ms = 0
+        self._last_overload_notice = 0.0
+        self._ended_reason: str | None = None
+        self._closed = False
+
+    # -- entry point ---------------------------------------------------------------------
+    async def run(self) -> None:
+        try:
+            if await self._handshake():
+                await self._read_loop()
+        except _Closed:
+            pass
+        except Exception:
+            log.exception("live session failed")
+            await self._send_json(
+                ProtocolError(
+                    "internal", "server error; what you said so far is saved", True
+                ).to_json()
+            )
+        finally:
+            await self._shutdown()
+
+    # -- sending -------------------------------------------------------------------------
+    async def _send_json(self, obj: dict) -> None:
+        if self._closed:
+            return
+        try:
+            async with self._send_lock:
+                await self.ws.send_text(json.dumps(obj))
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            self._closed = True
+
+    async def _send_bytes(self, data: bytes) -> None:
+        if self._closed:
+            return
+        try:
+            async with self._send_lock:
+                await self.ws.send_bytes(data)
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            self._closed = True
+
+    async def _error(self, err: ProtocolError) -> None:
+        await self._send_json(err.to_json())
+
+    async def _receive(self, timeout: float) -> dict:
+        try:
+            msg = await asyncio.wait_for(self.ws.receive(), timeout)
+        except TimeoutError:
+            raise
+        except (WebSocketDisconnect, RuntimeError) as exc:
+            raise _Closed from exc
+        if msg["type"] == "websocket.disconnect":
+            self._closed = True
+            raise _Closed
+        return msg
+
+    # -- handshake -----------------------------------------------------------------------
+    async def _handshake(self) -> bool:
+        deadline = time.monotonic() + self.settings.start_timeout_s
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                if remaining <= 0:
+                    raise TimeoutError
+                msg = await self._receive(remaining)
+            except TimeoutError:
+                await self._error(
+                    ProtocolError(
+                        "timeout",
+                        f"no 'start' or 'resume' message within "
+                        f"{self.settings.start_timeout_s:g} s",
+                        fatal=True,
+                    )
+                )
+                await self._close(1008)
+                return False
+            if msg.get("bytes") is not None:
+                await self._error(ProtocolError("not_started", "send 'start' before audio"))
+                continue
+            parsed = protocol.parse_text(msg.get("text") or "")
+            match parsed:
+                case ProtocolError(fatal=True):
+                    await self._error(parsed)
+                    await self._close(1002)
+                    return False
+                case ProtocolError():
+                    await self._error(parsed)
+                case Start():
+                    await self._open_new(parsed)
+                    return True
+                case Resume():
+                    if await self._open_resumed(parsed):
+                        return True
+                case Ping(id=ping_id):
+                    await self._send_json({"type": "pong", "id": ping_id})
+                case _:
+                    await self._error(ProtocolError("not_started", "send 'start' first"))
+
+    async def _open_new(self, start: Start) -> None:
+        svc = self.svc
+        ids = plan_questions(
+            svc.bank,
+            round=start.round,
+            profile=start.profile,
+            job_description=start.job_description,
+        )
+        engine = InterviewerEngine(
+            {q.id: q for q in svc.bank.questions()}, EngineState(ids), start.round
+        )
+        row = await asyncio.to_thread(
+            svc.store.create_session,
+            user_id=self.user_id,
+            round=start.round,
+            mode=start.mode,
+            profile=start.profile,
+            job_description=start.job_description,
+        )
+        await self._attach(row, engine)
+        log.info("session %s started (round=%s)", row.id, start.round)
+        await self._ready(resumed=False)
+        self._start_reply(engine.opening())
+
+    async def _open_resumed(self, resume: Resume) -> bool:
+        svc = self.svc
+        row = await asyncio.to_thread(svc.store.get_session, resume.session_id)
+        if row is None:
+            await self._error(ProtocolError("not_found", "no such session; send 'start'"))
+            return False
+        if row.user_id != self.user_id:
+            await self._error(ProtocolError("forbidden", "that session belongs to another user"))
+            return False
+        fresh = row.live_heartbeat and (utcnow() - row.live_heartbeat).total_seconds() < (
+            STALE_HEARTBEAT_S
+        )
+        if row.id in svc.live or (row.status == "active" and row.live_node and fresh):
+            await self._error(
+                ProtocolError("busy", "this session is live on another connection", fatal=True)
+            )
+            await self._close(1008)
+            raise _Closed
+        engine = InterviewerEngine.restore(
+            {q.id: q for q in svc.bank.questions()}, json.loads(row.engine_state)
+        )
+        await self._attach(row, engine)
+        log.info("session %s resumed", row.id)
+        await self._ready(resumed=True)
+        self._start_reply(engine.resume())
+        return True
+
+    async def _attach(self, row: InterviewSession, engine: InterviewerEngine) -> None:
+        self.row, self.engine = row, engine
+        folder: Path = self.settings.recordings_dir / row.id
+        self.cand_track = TrackWriter(folder / "candidate.wav")
+        self.itv_track = TrackWriter(folder / "interviewer.wav")
+        clock_ms = samples_to_ms(self.cand_track.samples)
+        s = self.settings
+        self.seg = TurnSegmenter(
+            webrtc_classifier(s.vad_aggressiveness),
+            SegmenterConfig(
+                pause_ms=s.pause_ms,
+                hangover_ms=s.hangover_ms,
+                hangover_complete_ms=s.hangover_complete_ms,
+                hangover_incomplete_ms=s.hangover_incomplete_ms,
+            ),
+            start_ms=clock_ms,
+        )
+        self.tx = IncrementalTranscriber(vocabulary=engine.vocabulary())
+        self._turn_index = await asyncio.to_thread(self.svc.store.next_turn_index, row.id)
+        self._last_heartbeat_ms = clock_ms
+        self.svc.live[row.id] = self
+        await asyncio.to_thread(
+            self.svc.store.update_session,
+            row.id,
+            status="active",
+            live_node=self.svc.node_id,
+            live_heartbeat=utcnow(),
+        )
+
+    async def _ready(self, *, resumed: bool) -> None:
+        assert self.row is not None
+        await self._send_json(
+            {
+                "type": "ready",
+                "protocol": protocol.PROTOCOL_VERSION,
+                "session_id": self.row.id,
+                "sample_rate": SAMPLE_RATE,
+                "frame_bytes": protocol.FRAME_BYTES,
+                "resumed": resumed,
+            }
+        )
+
+    # -- reading -------------------------------------------------------------------------
+    async def _read_loop(self) -> None:
+        while not self._closed and self._ended_reason is None:
+            try:
+                msg = await self._receive(self.settings.idle_timeout_s)
+            except TimeoutError:
+                await self._error(
+                    ProtocolError(
+                        "timeout",
+                        f"no audio for {self.settings.idle_timeout_s:g} s; the session is saved "
+                        "and can be resumed",
+                        fatal=True,
+                    )
+                )
+                return
+            data = msg.get("bytes")
+            if data is not None:
+                if err := protocol.check_frame(data):
+                    await self._error(err)
+                    continue
+                self._on_frame(data)
+                continue
+            parsed = protocol.parse_text(msg.get("text") or "")
+            match parsed:
+                case ProtocolError():
+                    await self._error(parsed)
+                case EndTurn():
+                    self._on_end_turn_button()
+                case Stop():
+                    await self._stop()
+                case Ping(id=ping_id):
+                    await self._send_json({"type": "pong", "id": ping_id})
+                case Start() | Resume():
+                    await self._error(
+                        ProtocolError("bad_message", "the session has already started")
+                    )
+
+    def _on_frame(self, frame: bytes) -> None:
+        seg, tx = self.seg, self.tx
+        assert seg is not None and tx is not None and self.cand_track is not None
+        at_ms = seg.now_ms
+        self.cand_track.append(frame)
+        events = seg.push(frame)
+        tx.push(frame, at_ms=at_ms, voiced=seg.last_voiced)
+        for event in events:
+            self._on_turn_event(event)
+        self._clock_tick.set()
+        now = seg.now_ms
+        if (
+            seg.in_turn
+            and seg.silence_ms < FRAME_MS * 3
+            and now - self._last_partial_ms >= self.settings.partial_every_ms
+            and not self._decode_lock.locked()
+        ):
+            self._last_partial_ms = now
+            self._spawn(self._decode("partial"))
+        if (
+            self.speaking
+            and seg.in_turn
+            and not self._barged_in
+            and seg.voiced_ms >= self.settings.barge_in_ms
+        ):
+            self._barge_in()
+        if now - self._last_heartbeat_ms >= HEARTBEAT_MS:
+            self._last_heartbeat_ms = now
+            self._spawn(self._heartbeat(now))
+
+    def _on_turn_event(self, event: TurnEvent) -> None:
+        assert self.tx is not None
+        match event:
+            case SpeechStarted(at_ms=at):
+                self.tx.begin_turn(at)
+                self._turn_started_while_speaking = self.speaking
+                self._barged_in = False
+                self._last_partial_ms = at
+                self._spawn(self._send_json({"type": "speech_started", "at_ms": at}))
+            case SpeechPaused():
+                self._spawn(self._decode("pause"))
+            case SpeechResumed():
+                pass
+            case TurnEnded():
+                closed = self.tx.close_turn(event.start_ms, event.end_ms)
+                if self._turn_started_while_speaking and not self._barged_in:
+                    return  # a cough or echo while the interviewer spoke: not an answer
+                self._finish_turn(closed, event.reason)
+
+    def _on_end_turn_button(self) -> None:
+        assert self.seg is not None and self.tx is not None
+        event = self.seg.force_end()
+        if event is not None:
+            self._finish_turn(self.tx.close_turn(event.start_ms, event.end_ms), "button")
+        elif not self.speaking and not self._finishing:
+            now = self.seg.now_ms
+            self._finish_turn(ClosedTurn((), None, now, now), "button")
+
+    # -- transcription -------------------------------------------------------------------
+    async def _decode(self, kind: str) -> None:
+        tx, seg = self.tx, self.seg
+        assert tx is not None and seg is not None
+        if kind == "partial" and self._decode_lock.locked():
+            return
+        async with self._decode_lock:
+            job = tx.prepare(kind)  # type: ignore[arg-type]
+            if job is None:
+                return
+            segments = await self.svc.stt.run(
+                PRIORITY_PARTIAL if kind == "partial" else PRIORITY_PAUSE,
+                self.svc.recognizer.recognize,
+                job.audio,
+                prompt=job.prompt,
+                fast=kind == "partial",
+            )
+            caption = tx.apply(job, segments)
+            if not caption:
+                return
+            await self._send_json(
+                {"type": "caption", "turn_index": self._turn_index, "text": caption, "final": False}
+            )
+            if kind == "pause":
+                seg.set_completion_hint(completion_hint(caption))
+
+    def _finish_turn(self, closed: ClosedTurn, reason: str) -> None:
+        task = asyncio.create_task(self._complete_turn(closed, reason))
+        self._finishing.add(task)
+        task.add_done_callback(self._finishing.discard)
+
+    async def _complete_turn(self, closed: ClosedTurn, reason: str) -> None:
+        async with self._turn_lock:
+            assert self.row is not None and self.engine is not None and self.tx is not None
+            if reason != "disconnect":
+                await self._send_json({"type": "state", "state": "thinking"})
+            segments = []
+            if closed.job is not None:
+                if self.svc.stt.depth >= 3:
+                    await self._overloaded()
+                segments = await self.svc.stt.run(
+                    PRIORITY_FINAL,
+                    self.svc.recognizer.recognize,
+                    closed.job.audio,
+                    prompt=closed.job.prompt,
+                )
+            utterance = closed.complete(segments)
+            index = self._turn_index
+            self._turn_index += 1
+            question = self.engine.current
+            await asyncio.to_thread(
+                self.svc.store.add_turn,
+                Turn(
+                    session_id=self.row.id,
+                    index=index,
+                    speaker="candidate",
+                    text=utterance.text,
+                    start_ms=utterance.start_ms,
+                    end_ms=utterance.end_ms,
+                    question_id=question.id if question else None,
+                    kind="answer",
+                    reason=reason,
+                    words_json=json.dumps(
+                        [[w.text, w.start_ms, w.end_ms] for w in utterance.words]
+                    ),
+                ),
+            )
+            await self._send_json(
+                {
+                    "type": "transcript",
+                    "turn_index": index,
+                    "text": utterance.text,
+                    "start_ms": utterance.start_ms,
+                    "end_ms": utterance.end_ms,
+                    "reason": reason,
+                }
+            )
+            if reason == "disconnect":
+                return
+            reply = self.engine.on_answer(
+                Answer(utterance.text, utterance.start_ms, utterance.end_ms)
+            )
+            self.tx.vocabulary = self.engine.vocabulary()
+            await self._save_state()
+            self._start_reply(reply)
+
+    async def _overloaded(self) -> None:
+        now = time.monotonic()
+        if now - self._last_overload_notice > 10:
+            self._last_overload_notice = now
+            log.warning("transcription queue depth %d", self.svc.stt.depth)
+            await self._error(
+                ProtocolError(
+                    "overloaded",
+                    "transcription is behind; replies will take a little longer. "
+                    "Nothing you said is dropped.",
+                )
+            )
+
+    # -- speaking ------------------------------------------------------------------------
+    @property
+    def speaking(self) -> bool:
+        return self._reply_task is not None and not self._reply_task.done()
+
+    def _start_reply(self, reply: Reply) -> None:
+        if self.speaking:
+            assert self._reply_task is not None
+            self._reply_task.cancel()
+        self._reply_task = asyncio.create_task(self._speak(reply))
+
+    async def _speak(self, reply: Reply) -> None:
+        assert self.row is not None and self.seg is not None and self.itv_track is not None
+        self._reply_id += 1
+        reply_id = self._reply_id
+        sentences = split_sentences(reply.text) or [reply.text]
+        start_sample = max(self.seg.now_ms * SAMPLE_RATE // 1000, self.itv_track.samples)
+        position = start_sample
+        index = self._turn_index
+        self._turn_index += 1
+        turn = await asyncio.to_thread(
+            self.svc.store.add_turn,
+            Turn(
+                session_id=self.row.id,
+                index=index,
+                speaker="interviewer",
+                text=reply.text,
+                start_ms=samples_to_ms(start_sample),
+                end_ms=samples_to_ms(start_sample),
+                question_id=reply.question_id,
+                kind=reply.kind,
+            ),
+        )
+        await self._send_json(
+            {
+                "type": "reply_started",
+                "reply_id": reply_id,
+                "text": reply.text,
+                "question_id": reply.question_id,
+                "kind": reply.kind,
+            }
+        )
+        await self._send_json({"type": "state", "state": "speaking"})
+        synth = self.svc.synthesizer.synthesize
+        pending = asyncio.ensure_future(self.svc.tts.run(PRIORITY_SPEECH, synth, sentences[0]))
+        try:
+            for i, sentence in enumerate(sentences):
+                audio = await pending
+                if i + 1 < len(sentences):  # synthesise the next sentence while this one plays
+                    pending = asyncio.ensure_future(
+                        self.svc.tts.run(PRIORITY_SPEECH, synth, sentences[i + 1])
+                    )
+                pcm = audio.tobytes()
+                await self._send_json(
+                    {
+                        "type": "reply_sentence",
+                        "reply_id": reply_id,
+                        "index": i,
+                        "text": sentence,
+                        "samples": len(pcm) // 2,
+                    }
+                )
+                for off in range(0, len(pcm), SEND_CHUNK_BYTES):
+                    await self._send_bytes(pcm[off : off + SEND_CHUNK_BYTES])
+                self.itv_track.write_at(position, pcm)
+                position += len(pcm) // 2
+            await asyncio.to_thread(
+                self.svc.store.update_turn, turn.id, end_ms=samples_to_ms(position)
+            )
+            self.itv_track.flush()
+            # The client plays on arrival, in real time: the reply is over when the session
+            # clock (candidate audio received) passes the end of the interviewer's audio.
+            await self._wait_for_clock(samples_to_ms(position))
+            await self._send_json(
+                {"type": "reply_done", "reply_id": reply_id, "interrupted": False}
+            )
+        except asyncio.CancelledError:
+            pending.cancel()
+            cut = min(position, max(start_sample, self.seg.now_ms * SAMPLE_RATE // 1000))
+            self.itv_track.truncate(cut)
+            await self._send_json({"type": "stop_playback", "reply_id": reply_id})
+            await self._send_json({"type": "reply_done", "reply_id": reply_id, "interrupted": True})
+            await self._send_json({"type": "state", "state": "listening"})
+            await asyncio.to_thread(
+                self.svc.store.update_turn, turn.id, end_ms=samples_to_ms(cut), interrupted=True
+            )
+            raise
+        await self._send_json({"type": "state", "state": "listening"})
+        if reply.ends_interview:
+            self._ended_reason = "completed"
+            await self._send_json(
+                {"type": "session_ended", "session_id": self.row.id, "reason": "completed"}
+            )
+            await self._close(1000)
+
+    async def _wait_for_clock(self, ms: int) -> None:
+        assert self.seg is not None
+        while self.seg.now_ms < ms:
+            self._clock_tick.clear()
+            await self._clock_tick.wait()
+
+    def _barge_in(self) -> None:
+        self._barged_in = True
+        if self._reply_task is not None:
+            self._reply_task.cancel()
+
+    async def _stop(self) -> None:
+        assert self.row is not None
+        if self._reply_task is not None:
+            self._reply_task.cancel()
+        if self.seg is not None and self.tx is not None:
+            event = self.seg.force_end()
+            if event is not None:
+                self._finish_turn(self.tx.close_turn(event.start_ms, event.end_ms), "disconnect")
+        await self._drain_turns()
+        self._ended_reason = "stopped"
+        await self._send_json(
+            {"type": "session_ended", "session_id": self.row.id, "reason": "stopped"}
+        )
+        await self._close(1000)
+
+    # -- bookkeeping ---------------------------------------------------------------------
+    def _spawn(self, coro) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("session task failed", exc_info=task.exception())
+
+    async def _heartbeat(self, clock_ms: int) -> None:
+        assert self.row is not None
+        await asyncio.to_thread(
+            self.svc.store.update_session, self.row.id, live_heartbeat=utcnow(), clock_ms=clock_ms
+        )
+
+    async def _save_state(self) -> None:
+        assert self.row is not None and self.engine is not None and self.seg is not None
+        await asyncio.to_thread(
+            self.svc.store.save_engine_state,
+            self.row.id,
+            self.engine.snapshot(),
+            clock_ms=self.seg.now_ms,
+        )
+
+    async def _drain_turns(self) -> None:
+        if self._finishing:
+            await asyncio.wait(set(self._finishing), timeout=60)
+
+    async def _close(self, code: int) -> None:
+        if self.ws.application_state == WebSocketState.CONNECTED:
+            with contextlib.suppress(Exception):
+                await self.ws.close(code)
+        self._closed = True
+
+    async def _shutdown(self) -> None:
+        """Store whatever was said, close the tracks, and mark the session for review/resume."""
+        self._closed = self._closed or self.ws.application_state != WebSocketState.CONNECTED
+        if self.row is None:
+            return
+        if self._reply_task is not None and not self._reply_task.done():
+            self._reply_task.cancel()
+            with contextlib.suppress(BaseException):
+                await self._reply_task
+        if self.seg is not None and self.tx is not None:
+            event = self.seg.force_end()
+            if event is not None:
+                self._finish_turn(self.tx.close_turn(event.start_ms, event.end_ms), "disconnect")
+        try:
+            await self._drain_turns()
+        except Exception:
+            log.exception("could not store the last turn")
+        for task in list(self._tasks):
+            task.cancel()
+        for track in (self.cand_track, self.itv_track):
+            if track is not None:
+                track.close()
+        finished = self.engine is not None and self.engine.finished
+        status = "completed" if finished or self._ended_reason else "interrupted"
+        clock = self.seg.now_ms if self.seg else 0
+        self.svc.live.pop(self.row.id, None)
+        try:
+            await asyncio.to_thread(
+                self.svc.store.update_session,
+                self.row.id,
+                status=status,
+                live_node=None,
+                clock_ms=clock,
+                engine_state=json.dumps(self.engine.snapshot()) if self.engine else "{}",
+            )
+        except Exception:
+            log.exception("could not update the session row")
+        log.info("session %s closed (%s)", self.row.id, status)
+        await self._close(1000)

@@ -1,0 +1,134 @@
+"""Persistence: keyword-only functions over a SQLModel session. Routes and the live session
+call these; nothing else touches the tables."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from server.models import LOCAL_USER_ID, InterviewSession, Score, Turn, User, utcnow
+
+
+class Store:
+    """The persistence layer, bound to one engine. Blocking: call from a worker thread in async
+    code (the calls are short)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def ensure_local_user(self) -> None:
+        with Session(self.engine) as db:
+            if db.get(User, LOCAL_USER_ID) is None:
+                db.add(User(id=LOCAL_USER_ID, email="local@localhost"))
+                db.commit()
+
+    def create_session(
+        self,
+        *,
+        user_id: str,
+        round: str,
+        mode: str,
+        profile: str,
+        job_description: str = "",
+    ) -> InterviewSession:
+        row = InterviewSession(
+            id=uuid.uuid4().hex,
+            user_id=user_id,
+            round=round,
+            mode=mode,
+            profile=profile,
+            job_description=job_description,
+        )
+        with Session(self.engine) as db:
+            db.add(row)
+            db.commit()
+            db.refresh(row)
+        return row
+
+    def get_session(self, session_id: str) -> InterviewSession | None:
+        with Session(self.engine) as db:
+            return db.get(InterviewSession, session_id)
+
+    def list_sessions(self, *, user_id: str) -> Sequence[InterviewSession]:
+        with Session(self.engine) as db:
+            stmt = (
+                select(InterviewSession)
+                .where(InterviewSession.user_id == user_id)
+                .order_by(InterviewSession.created_at.desc())
+            )
+            return db.exec(stmt).all()
+
+    def update_session(self, session_id: str, **fields) -> None:
+        with Session(self.engine) as db:
+            row = db.get(InterviewSession, session_id)
+            if row is None:
+                return
+            for key, value in fields.items():
+                setattr(row, key, value)
+            row.updated_at = utcnow()
+            db.add(row)
+            db.commit()
+
+    def save_engine_state(self, session_id: str, state: dict, *, clock_ms: int) -> None:
+        self.update_session(session_id, engine_state=json.dumps(state), clock_ms=clock_ms)
+
+    def add_turn(self, turn: Turn) -> Turn:
+        with Session(self.engine) as db:
+            db.add(turn)
+            db.commit()
+            db.refresh(turn)
+        return turn
+
+    def update_turn(self, turn_id: int, **fields) -> None:
+        with Session(self.engine) as db:
+            row = db.get(Turn, turn_id)
+            if row is None:
+                return
+            for key, value in fields.items():
+                setattr(row, key, value)
+            db.add(row)
+            db.commit()
+
+    def list_turns(self, session_id: str) -> Sequence[Turn]:
+        with Session(self.engine) as db:
+            stmt = select(Turn).where(Turn.session_id == session_id).order_by(Turn.index)
+            return db.exec(stmt).all()
+
+    def next_turn_index(self, session_id: str) -> int:
+        turns = self.list_turns(session_id)
+        return (turns[-1].index + 1) if turns else 0
+
+    def add_score(self, score: Score) -> Score:
+        with Session(self.engine) as db:
+            db.add(score)
+            db.commit()
+            db.refresh(score)
+        return score
+
+    def list_scores(self, session_id: str) -> Sequence[Score]:
+        with Session(self.engine) as db:
+            return db.exec(select(Score).where(Score.session_id == session_id)).all()
+
+    def interrupt_stale_sessions(self, *, older_than_s: float) -> int:
+        """Sessions left ``active`` by a node that stopped heartbeating (crashed, killed) are
+        marked ``interrupted``; they can be resumed or reviewed."""
+        cutoff = utcnow() - timedelta(seconds=older_than_s)
+        with Session(self.engine) as db:
+            rows = db.exec(
+                select(InterviewSession).where(
+                    InterviewSession.status == "active",
+                    (InterviewSession.live_heartbeat == None)  # noqa: E711
+                    | (InterviewSession.live_heartbeat < cutoff),
+                )
+            ).all()
+            for row in rows:
+                row.status = "interrupted"
+                row.live_node = None
+                db.add(row)
+            db.commit()
+            return len(rows)

@@ -1,0 +1,104 @@
+"""Turn segmenter on scripted timelines: voiced frames are non-zero, silence is zeros."""
+
+from audio.pcm import FRAME_BYTES
+from audio.segmenter import (
+    SegmenterConfig,
+    SpeechPaused,
+    SpeechResumed,
+    SpeechStarted,
+    TurnEnded,
+    TurnSegmenter,
+)
+
+VOICE = b"\x10\x00" * (FRAME_BYTES // 2)
+SILENCE = bytes(FRAME_BYTES)
+
+
+def is_speech(frame: bytes) -> bool:
+    return frame != SILENCE
+
+
+def run(seg: TurnSegmenter, timeline: list[tuple[str, int]]) -> list:
+    """timeline: (kind, ms) pieces; returns every event."""
+    events = []
+    for kind, ms in timeline:
+        for _ in range(ms // 20):
+            events += seg.push(VOICE if kind == "speech" else SILENCE)
+    return events
+
+
+def test_speech_then_silence_ends_turn_after_hangover():
+    seg = TurnSegmenter(is_speech, SegmenterConfig(hangover_ms=900, pause_ms=240))
+    events = run(seg, [("silence", 500), ("speech", 2000), ("silence", 1500)])
+    kinds = [type(e) for e in events]
+    assert kinds == [SpeechStarted, SpeechPaused, TurnEnded]
+    start, paused, ended = events
+    assert start.at_ms == 500
+    assert paused.at_ms == 2500
+    assert ended.end_ms == 2500
+    assert ended.decided_ms == 2500 + 900
+    assert ended.reason == "silence"
+
+
+def test_short_pause_does_not_end_turn():
+    seg = TurnSegmenter(is_speech, SegmenterConfig(hangover_ms=900))
+    events = run(seg, [("speech", 1000), ("silence", 600), ("speech", 1000), ("silence", 200)])
+    assert not any(isinstance(e, TurnEnded) for e in events)
+    assert [type(e) for e in events] == [SpeechStarted, SpeechPaused, SpeechResumed]
+    assert seg.in_turn
+
+
+def test_incomplete_hint_waits_longer_complete_hint_ends_sooner():
+    cfg = SegmenterConfig(hangover_ms=900, hangover_complete_ms=500, hangover_incomplete_ms=2000)
+    seg = TurnSegmenter(is_speech, cfg)
+    run(seg, [("speech", 1000), ("silence", 300)])
+    seg.set_completion_hint(False)
+    events = run(seg, [("silence", 1500)])  # 1.8 s of silence in total: a thinking pause
+    assert not any(isinstance(e, TurnEnded) for e in events)
+    events = run(seg, [("silence", 300)])
+    assert isinstance(events[-1], TurnEnded) and events[-1].decided_ms - 1000 == 2000
+
+    seg2 = TurnSegmenter(is_speech, cfg)
+    run(seg2, [("speech", 1000), ("silence", 300)])
+    seg2.set_completion_hint(True)
+    events = run(seg2, [("silence", 300)])
+    assert isinstance(events[-1], TurnEnded) and events[-1].decided_ms == 1000 + 500
+
+
+def test_hint_is_forgotten_when_speech_resumes():
+    cfg = SegmenterConfig(hangover_ms=900, hangover_complete_ms=400)
+    seg = TurnSegmenter(is_speech, cfg)
+    run(seg, [("speech", 1000), ("silence", 300)])
+    seg.set_completion_hint(True)
+    run(seg, [("speech", 500)])
+    events = run(seg, [("silence", 600)])
+    assert not any(isinstance(e, TurnEnded) for e in events)
+
+
+def test_isolated_clicks_do_not_start_or_resume():
+    seg = TurnSegmenter(is_speech)
+    events = []
+    for _ in range(20):  # one voiced frame in five: below the onset threshold
+        events += run(seg, [("speech", 20), ("silence", 80)])
+    assert events == []
+
+
+def test_force_end_only_during_a_turn():
+    seg = TurnSegmenter(is_speech)
+    assert seg.force_end() is None
+    run(seg, [("speech", 400)])
+    ended = seg.force_end()
+    assert ended is not None and ended.reason == "button" and ended.start_ms == 0
+    assert not seg.in_turn
+
+
+def test_resumed_clock_and_bad_frame():
+    seg = TurnSegmenter(is_speech, start_ms=60_000)
+    events = run(seg, [("speech", 300)])
+    assert events[0].at_ms == 60_000
+    try:
+        seg.push(b"\x00" * 100)
+    except ValueError as exc:
+        assert "640" in str(exc)
+    else:
+        raise AssertionError("a short frame must be rejected")
