@@ -1,8 +1,9 @@
 """Does an answer sound finished? A cheap, text-only end-of-turn hint for the segmenter.
 
-Whisper punctuates: a sentence that ends in a full stop after several words usually is the
-end of a thought; one that ends on a conjunction, an article or a filler ("and", "the",
-"um") is a speaker still thinking.
+Whisper ends almost every decoded fragment with a full stop, so a full stop says little.
+What does carry signal: a fragment that ends on a conjunction, an article, a filler or a
+comma ("and", "the", "um", ...) is a speaker still thinking; a question, or an explicit
+"that's it", is a speaker handing the turn over.
 """
 
 from __future__ import annotations
@@ -17,17 +18,20 @@ TRAILING = {
     "also", "basically", "actually", "first", "second", "maybe",
 }  # fmt: skip
 
+HANDOVER = re.compile(
+    r"(that'?s (it|all|my answer)|i'?m done|that'?s about it|does that (answer|make sense)"
+    r"|any questions)[.!?]?$"
+)
+
 
 def completion_hint(text: str) -> bool | None:
-    """True: sounds complete; False: trails off; None: cannot tell (too little text)."""
+    """True: hands the turn over; False: trails off; None: cannot tell."""
     text = text.strip()
-    if not text:
-        return None
     words = re.findall(r"[\w']+", text.lower())
     if not words:
         return None
-    if words[-1] in TRAILING or text.endswith((",", "-", "...", "…")):
+    if words[-1] in TRAILING or text.endswith((",", "-", "...", "…", ";", ":")):
         return False
-    if text.endswith((".", "?", "!")) and len(words) >= 3:
+    if text.endswith("?") or HANDOVER.search(text.lower()):
         return True
     return None

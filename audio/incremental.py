@@ -1,19 +1,23 @@
 """Incremental transcription of one answer while it is being spoken.
 
 I/O-free and model-free: ``prepare`` cuts a decode job from the buffered audio, the caller runs
-the recognizer on it in a worker thread, and ``apply`` folds the result back. Audio is committed
-in two ways, so that at end of turn only the tail since the last pause is left to decode:
+the recognizer on it in a worker thread, and ``apply`` folds the result back. The policy is
+LocalAgreement-2 (as in whisper_streaming): the buffer holds the audio not yet committed; each
+decode of it gives a hypothesis; the prefix two consecutive hypotheses agree on is committed
+and its audio dropped from the buffer. Decodes run at pauses (cheap to schedule, and a pause
+is a word boundary) and every few seconds of unbroken speech.
 
-* at a pause (the candidate stopped speaking for a moment), everything up to the pause is
-  decoded and committed: a pause is a word boundary, so no word is cut in half;
-* during long unbroken speech, periodic partial decodes commit the prefix two consecutive
-  hypotheses agree on (the LocalAgreement-2 policy of whisper_streaming), and the audio
-  behind it is dropped from the buffer.
+At end of turn, if the last decode already covered every voiced frame (the usual case: the
+pause decode runs inside the silence hangover), its hypothesis is the answer and nothing is
+left to decode. Otherwise only the uncommitted tail is decoded. A long answer is never
+decoded from scratch. Jobs stop shortly after the last voiced frame, so whisper never sees a
+long stretch of trailing silence (where it likes to hallucinate "Thank you.").
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -40,7 +44,7 @@ class DecodeJob:
     audio: np.ndarray  # float32, 16 kHz
     prompt: str
     offset_ms: int  # session-clock time of audio[0]
-    samples: int  # buffer length when the job was cut
+    end_ms: int  # session-clock time where the audio stops
     generation: int
 
 
@@ -69,11 +73,7 @@ class ClosedTurn:
     def complete(self, segments: list[Segment] | None = None) -> Utterance:
         words = list(self.committed)
         if self.job is not None and segments:
-            off = self.job.offset_ms
-            words += [
-                TimedWord(w.text, off + int(w.start * 1000), off + int(w.end * 1000))
-                for w in _words(segments)
-            ]
+            words += _after(self.committed, _timed(segments, self.job.offset_ms))
         return Utterance(tuple(words), self.start_ms, self.end_ms)
 
 
@@ -81,9 +81,11 @@ class ClosedTurn:
 class _Turn:
     committed: list[TimedWord] = field(default_factory=list)
     tentative: list[TimedWord] = field(default_factory=list)
+    hypothesis_end_ms: int = -1  # how far the latest hypothesis reaches
+    hypothesis_fast: bool = False  # it came from a fast (greedy) caption decode
 
 
-def join_words(words) -> str:
+def join_words(words: Iterable[str]) -> str:
     return re.sub(r"\s+", " ", " ".join(words)).strip()
 
 
@@ -99,12 +101,16 @@ class IncrementalTranscriber:
         *,
         vocabulary: str = "",
         preroll_ms: int = 300,
-        max_buffer_s: float = 24.0,
+        tail_ms: int = 300,
+        commit_margin_ms: int = 250,
+        max_buffer_s: float = 20.0,
         context_words: int = 40,
     ) -> None:
         self.vocabulary = vocabulary
         self.preroll_ms = preroll_ms
-        self.max_buffer_samples = int(max_buffer_s * SAMPLE_RATE)
+        self.tail_ms = tail_ms
+        self.commit_margin_ms = commit_margin_ms
+        self.max_buffer_ms = int(max_buffer_s * 1000)
         self.context_words = context_words
         self._chunks: list[np.ndarray] = []
         self._samples = 0
@@ -112,7 +118,6 @@ class IncrementalTranscriber:
         self._turn: _Turn | None = None
         self._generation = 0
         self._last_voiced_ms = -1  # session time where the last voiced frame ends
-        self._committed_ms = 0  # session time up to which audio has been committed
 
     # -- feeding -------------------------------------------------------------------------
     def push(self, pcm: bytes, *, at_ms: int, voiced: bool) -> None:
@@ -122,17 +127,16 @@ class IncrementalTranscriber:
             self._offset_ms = at_ms
         self._chunks.append(arr)
         self._samples += arr.size
-        end_ms = at_ms + len(arr) * 1000 // SAMPLE_RATE
+        end_ms = at_ms + arr.size * 1000 // SAMPLE_RATE
         if voiced:
             self._last_voiced_ms = end_ms
         if self._turn is None:
-            self._trim_to_ms(end_ms - self.preroll_ms)
+            self._drop_until(end_ms - self.preroll_ms)
 
     def begin_turn(self, onset_ms: int) -> None:
         """Speech started at ``onset_ms``: keep a little audio before it, start a new answer."""
-        self._trim_to_ms(onset_ms - self.preroll_ms)
+        self._drop_until(onset_ms - self.preroll_ms)
         self._turn = _Turn()
-        self._committed_ms = self._offset_ms
         self._last_voiced_ms = max(self._last_voiced_ms, onset_ms + 20)
         self._generation += 1
 
@@ -144,50 +148,46 @@ class IncrementalTranscriber:
     def buffered_ms(self) -> int:
         return self._samples * 1000 // SAMPLE_RATE
 
+    @property
+    def pending_speech(self) -> bool:
+        """True when voiced audio arrived that no hypothesis covers yet."""
+        return self._turn is not None and self._last_voiced_ms > self._turn.hypothesis_end_ms
+
     # -- decoding ------------------------------------------------------------------------
     def prepare(self, kind: DecodeKind) -> DecodeJob | None:
-        """Cut a decode job, or None when there is nothing new to decode."""
-        if self._turn is None or self._samples == 0 or not self.pending_speech:
+        """Cut a decode job of the uncommitted audio, or None when there is nothing new."""
+        if self._turn is None or self._samples == 0:
             return None
-        audio = int16_to_float(np.concatenate(self._chunks)) if self._chunks else np.zeros(0)
-        return DecodeJob(
-            kind=kind,
-            audio=audio,
-            prompt=self._prompt(),
-            offset_ms=self._offset_ms,
-            samples=self._samples,
-            generation=self._generation,
-        )
+        # A pause or final decode redoes a fast caption hypothesis with the full beam.
+        redo = kind != "partial" and self._turn.hypothesis_fast and bool(self._turn.tentative)
+        if not (self.pending_speech or redo):
+            return None
+        buffer_end = self._offset_ms + self.buffered_ms
+        end_ms = min(buffer_end, self._last_voiced_ms + self.tail_ms)
+        n = max(0, (end_ms - self._offset_ms) * SAMPLE_RATE // 1000)
+        audio = int16_to_float(np.concatenate(self._chunks)[:n])
+        return DecodeJob(kind, audio, self._prompt(), self._offset_ms, end_ms, self._generation)
 
     def apply(self, job: DecodeJob, segments: list[Segment]) -> str:
         """Fold a finished job's result in; return the answer's text so far (the caption)."""
         turn = self._turn
         if turn is None or job.generation != self._generation:
             return ""  # the turn this job belonged to is gone
-        words = [
-            TimedWord(
-                w.text, job.offset_ms + int(w.start * 1000), job.offset_ms + int(w.end * 1000)
-            )
-            for w in _words(segments)
-        ]
-        if job.kind in ("pause", "final"):
-            turn.committed.extend(words)
-            turn.tentative = []
-            self._drop_samples(job.samples)
-            self._committed_ms = max(self._committed_ms, self._offset_ms)
-        else:
-            agreed = _common_prefix(turn.tentative, words)
-            # The last word of a hypothesis may be cut by the buffer's end: never commit it.
-            agreed = agreed[: max(0, len(words) - 1)] if len(agreed) == len(words) else agreed
-            if agreed:
-                turn.committed.extend(agreed)
-                self._drop_ms(agreed[-1].end_ms)
-            turn.tentative = words[len(agreed) :]
-            if self._samples > self.max_buffer_samples and turn.tentative:
-                # Unbroken speech with no agreement for too long: commit to bound the buffer.
-                turn.committed.extend(turn.tentative[:-1])
-                self._drop_ms(turn.tentative[-2].end_ms if len(turn.tentative) > 1 else 0)
-                turn.tentative = turn.tentative[-1:]
+        words = _after(turn.committed, _timed(segments, job.offset_ms))
+        agreed = _common_prefix(turn.tentative, words)
+        if job.kind == "partial" and len(agreed) == len(words):
+            agreed = agreed[:-1]  # mid-speech, the last word may be cut by the buffer's end
+        if agreed:
+            turn.committed.extend(agreed)
+            self._drop_until(agreed[-1].end_ms - self.commit_margin_ms)
+        turn.tentative = words[len(agreed) :]
+        turn.hypothesis_end_ms = max(turn.hypothesis_end_ms, job.end_ms)
+        turn.hypothesis_fast = job.kind == "partial"
+        if self.buffered_ms > self.max_buffer_ms and len(turn.tentative) > 1:
+            # Unbroken speech and no agreement for too long: commit to bound the buffer.
+            forced, turn.tentative = turn.tentative[:-1], turn.tentative[-1:]
+            turn.committed.extend(forced)
+            self._drop_until(forced[-1].end_ms - self.commit_margin_ms)
         return self.caption()
 
     def caption(self) -> str:
@@ -196,22 +196,16 @@ class IncrementalTranscriber:
         return join_words(w.text for w in [*self._turn.committed, *self._turn.tentative])
 
     def close_turn(self, start_ms: int, end_ms: int) -> ClosedTurn:
-        """End the answer now. What is committed stays; audio no pause decode has covered yet
-        becomes one last job (``ClosedTurn.job``). A decode still in flight for this turn is
-        ignored when it lands; its audio is in the last job. New speech starts a fresh turn."""
+        """End the answer now. If the latest hypothesis covers all the speech, it is final;
+        otherwise the uncommitted audio becomes one last job (``ClosedTurn.job``). A decode
+        still in flight for this turn is ignored when it lands. New speech starts afresh."""
         turn = self._turn or _Turn()
         job = self.prepare("final")
+        words = turn.committed if job is not None else [*turn.committed, *turn.tentative]
         self._turn = None
         self._generation += 1
-        if job is not None:
-            self._committed_ms = job.offset_ms + job.samples * 1000 // SAMPLE_RATE
-        self._trim_to_ms(self._offset_ms + self.buffered_ms - self.preroll_ms)
-        return ClosedTurn(tuple(turn.committed), job, start_ms, end_ms)
-
-    @property
-    def pending_speech(self) -> bool:
-        """True when speech arrived that no commit has covered yet."""
-        return self._turn is not None and self._last_voiced_ms > self._committed_ms
+        self._drop_until(self._offset_ms + self.buffered_ms - self.preroll_ms)
+        return ClosedTurn(tuple(words), job, start_ms, end_ms)
 
     # -- internals -----------------------------------------------------------------------
     def _prompt(self) -> str:
@@ -221,20 +215,30 @@ class IncrementalTranscriber:
         parts = [self.vocabulary.strip(), join_words(context)]
         return " ".join(p for p in parts if p)
 
-    def _drop_ms(self, until_ms: int) -> None:
-        self._drop_samples(max(0, (until_ms - self._offset_ms) * SAMPLE_RATE // 1000))
-
-    def _trim_to_ms(self, keep_from_ms: int) -> None:
-        self._drop_ms(keep_from_ms)
-
-    def _drop_samples(self, n: int) -> None:
-        n = min(n, self._samples)
+    def _drop_until(self, until_ms: int) -> None:
+        n = min(self._samples, max(0, (until_ms - self._offset_ms) * SAMPLE_RATE // 1000))
         if n <= 0:
             return
         buf = np.concatenate(self._chunks)[n:]
         self._chunks = [buf] if buf.size else []
         self._samples = buf.size
         self._offset_ms += n * 1000 // SAMPLE_RATE
+
+
+def _timed(segments: list[Segment], offset_ms: int) -> list[TimedWord]:
+    return [
+        TimedWord(w.text, offset_ms + int(w.start * 1000), offset_ms + int(w.end * 1000))
+        for w in _words(segments)
+    ]
+
+
+def _after(committed: Sequence[TimedWord], words: list[TimedWord]) -> list[TimedWord]:
+    """Drop words heard again in the margin the buffer keeps before the last committed word's
+    end (word timings are approximate, so the buffer is not cut exactly there)."""
+    if not committed:
+        return words
+    end = committed[-1].end_ms
+    return [w for w in words if (w.start_ms + w.end_ms) // 2 >= end]
 
 
 def _words(segments: list[Segment]) -> list[Word]:

@@ -50,7 +50,7 @@ class SegmenterConfig:
     start_window: int = 10  # frames looked at to detect speech onset
     start_voiced: int = 6  # voiced frames among them that start a turn
     pause_ms: int = 240
-    hangover_ms: int = 900
+    hangover_ms: int = 1000
     hangover_complete_ms: int = 600
     hangover_incomplete_ms: int = 2000
 

@@ -82,10 +82,10 @@ class InterviewerEngine:
     def snapshot(self) -> dict:
         s = self.state
         return {
-            "question_ids": s.question_ids,
+            "question_ids": list(s.question_ids),
             "index": s.index,
             "follow_ups": s.follow_ups,
-            "probes_used": s.probes_used,
+            "probes_used": list(s.probes_used),
             "silences": s.silences,
             "finished": s.finished,
             "round": self.round,

@@ -53,7 +53,7 @@ class Settings(BaseSettings):
         default=240, description="silence after which the answer so far is decoded"
     )
     hangover_ms: int = Field(
-        default=900, description="silence that ends a turn when no end-of-turn hint is known"
+        default=1000, description="silence that ends a turn when no end-of-turn hint is known"
     )
     hangover_complete_ms: int = Field(
         default=600, description="silence that ends a turn when the words so far look complete"
@@ -62,6 +62,10 @@ class Settings(BaseSettings):
         default=2000, description="silence that ends a turn when the words so far trail off"
     )
     barge_in_ms: int = Field(default=300, description="speech that interrupts the interviewer")
+    continuation_window_ms: int = Field(
+        default=2500,
+        description="speech starting this soon after a reply began continues the previous answer",
+    )
     partial_every_ms: int = Field(
         default=2500, description="decode for a live caption every N ms of unbroken speech"
     )

@@ -16,6 +16,7 @@ import contextlib
 import json
 import logging
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import WebSocket
@@ -51,6 +52,15 @@ HEARTBEAT_MS = 10_000
 STALE_HEARTBEAT_S = 30.0
 
 
+@dataclass(frozen=True)
+class _AnsweredTurn:
+    """An answer the engine has replied to, with the engine's state from before the reply."""
+
+    text: str
+    start_ms: int
+    engine_before: dict
+
+
 class _Closed(Exception):
     """The socket is gone or the session has ended; stop reading."""
 
@@ -83,6 +93,10 @@ class LiveSession:
         self._last_overload_notice = 0.0
         self._ended_reason: str | None = None
         self._closed = False
+        self._turn_onset_ms = 0
+        self._reply_start_ms = 0
+        self._reply_answers: _AnsweredTurn | None = None  # the answer the current reply is for
+        self._continuation: _AnsweredTurn | None = None  # an answer the candidate went on with
 
     # -- entry point ---------------------------------------------------------------------
     async def run(self) -> None:
@@ -342,6 +356,7 @@ class LiveSession:
         match event:
             case SpeechStarted(at_ms=at):
                 self.tx.begin_turn(at)
+                self._turn_onset_ms = at
                 self._turn_started_while_speaking = self.speaking
                 self._barged_in = False
                 self._last_partial_ms = at
@@ -444,12 +459,17 @@ class LiveSession:
             )
             if reason == "disconnect":
                 return
-            reply = self.engine.on_answer(
-                Answer(utterance.text, utterance.start_ms, utterance.end_ms)
-            )
+            text, start_ms = utterance.text, utterance.start_ms
+            if self._continuation is not None:  # the rest of an answer already replied to
+                text = f"{self._continuation.text} {text}".strip()
+                start_ms = self._continuation.start_ms
+                self._continuation = None
+            before = self.engine.snapshot()
+            reply = self.engine.on_answer(Answer(text, start_ms, utterance.end_ms))
+            answered = _AnsweredTurn(text, start_ms, before)
             self.tx.vocabulary = self.engine.vocabulary()
             await self._save_state()
-            self._start_reply(reply)
+            self._start_reply(reply, answered)
 
     async def _overloaded(self) -> None:
         now = time.monotonic()
@@ -469,10 +489,13 @@ class LiveSession:
     def speaking(self) -> bool:
         return self._reply_task is not None and not self._reply_task.done()
 
-    def _start_reply(self, reply: Reply) -> None:
+    def _start_reply(self, reply: Reply, answered: _AnsweredTurn | None = None) -> None:
         if self.speaking:
             assert self._reply_task is not None
             self._reply_task.cancel()
+        assert self.seg is not None
+        self._reply_answers = answered
+        self._reply_start_ms = self.seg.now_ms
         self._reply_task = asyncio.create_task(self._speak(reply))
 
     async def _speak(self, reply: Reply) -> None:
@@ -566,9 +589,19 @@ class LiveSession:
             await self._clock_tick.wait()
 
     def _barge_in(self) -> None:
+        """The candidate talks over the interviewer: stop it. If they started within a moment of
+        the reply, they had not finished their answer: take the reply back and treat what they
+        say now as the rest of that answer."""
         self._barged_in = True
         if self._reply_task is not None:
             self._reply_task.cancel()
+        answered = self._reply_answers
+        window = self.settings.continuation_window_ms
+        if answered is not None and self._turn_onset_ms - self._reply_start_ms <= window:
+            self.engine = InterviewerEngine.restore(self.engine.questions, answered.engine_before)
+            self._continuation = answered
+            self._spawn(self._save_state())
+        self._reply_answers = None
 
     async def _stop(self) -> None:
         assert self.row is not None

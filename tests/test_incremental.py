@@ -12,57 +12,84 @@ def feed(tx: IncrementalTranscriber, audio, clock: list[int], voiced=True) -> No
         clock[0] += 20
 
 
-def test_pause_commit_then_only_tail_is_decoded_at_end():
+def decode(tx, rec, kind):
+    job = tx.prepare(kind)
+    assert job is not None
+    return job, tx.apply(job, rec.recognize(job.audio, prompt=job.prompt))
+
+
+def test_pause_decode_covering_all_speech_makes_end_of_turn_free():
     rec, tx, clock = FakeRecognizer(), IncrementalTranscriber(vocabulary="Glossary."), [0]
-    feed(tx, silence(1000), clock)
+    feed(tx, silence(1000), clock, voiced=False)
     tx.begin_turn(1000)
     feed(tx, word_audio(["alpha", "bravo", "charlie"]), clock)
-    job = tx.prepare("pause")
-    assert job is not None and job.offset_ms == 700  # 300 ms pre-roll
-    caption = tx.apply(job, rec.recognize(job.audio, prompt=job.prompt))
+    job, caption = decode(tx, rec, "pause")
+    assert job.offset_ms == 700  # 300 ms pre-roll
     assert caption == "alpha bravo charlie"
-    feed(tx, word_audio(["delta", "echo"]), clock)
-    closed = tx.close_turn(1000, clock[0])
+    feed(tx, silence(800), clock, voiced=False)  # the hangover: silence only
+    closed = tx.close_turn(1000, 2500)
+    assert closed.job is None  # nothing left to decode
+    utt = closed.complete()
+    assert utt.text == "alpha bravo charlie"
+    assert [w.start_ms for w in utt.words] == [1000, 1500, 2000]
+    assert len(rec.calls) == 1
+
+
+def test_agreement_commits_and_only_the_tail_is_decoded_at_end():
+    rec, tx, clock = FakeRecognizer(), IncrementalTranscriber(vocabulary="Glossary."), [0]
+    tx.begin_turn(0)
+    feed(tx, word_audio(["alpha", "bravo", "charlie"]), clock)
+    decode(tx, rec, "pause")
+    feed(tx, word_audio(["delta"]), clock)
+    decode(tx, rec, "pause")  # agrees with the first on alpha bravo charlie: committed
+    assert tx.buffered_ms <= 600 + 250  # their audio left the buffer (but a 250 ms margin)
+    feed(tx, word_audio(["echo", "foxtrot"]), clock)
+    closed = tx.close_turn(0, clock[0])
     assert closed.job is not None
-    # Only the audio after the pause commit is left: 2 words, 1 s, not the whole answer.
-    assert closed.job.audio.size / 16000 <= 1.05
-    assert "alpha bravo charlie" in closed.job.prompt  # context for the recognizer
+    assert closed.job.audio.size / 16000 <= 1.95  # "delta echo foxtrot", not the whole answer
+    assert "Glossary." in closed.job.prompt and "alpha bravo charlie" in closed.job.prompt
     utt = closed.complete(rec.recognize(closed.job.audio))
-    assert utt.text == "alpha bravo charlie delta echo"
+    assert utt.text == "alpha bravo charlie delta echo foxtrot"
     starts = [w.start_ms for w in utt.words]
-    assert starts == sorted(starts) and starts[0] == 1000 and starts[3] == 2500
+    assert starts == sorted(starts) and starts[3] == 1500
 
 
-def test_nothing_to_decode_at_end_when_pause_covered_everything():
+def test_partial_never_commits_a_word_the_buffer_may_have_cut():
     rec, tx, clock = FakeRecognizer(), IncrementalTranscriber(), [0]
     tx.begin_turn(0)
-    feed(tx, word_audio(["golf", "hotel"]), clock)
-    job = tx.prepare("pause")
-    tx.apply(job, rec.recognize(job.audio))
-    feed(tx, silence(600), clock, voiced=False)
-    closed = tx.close_turn(0, 1000)
-    assert closed.job is None
-    assert closed.complete().text == "golf hotel"
-
-
-def test_local_agreement_commits_stable_prefix_and_trims_buffer():
-    rec, tx, clock = FakeRecognizer(), IncrementalTranscriber(), [0]
-    tx.begin_turn(0)
-    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"]
-    audio = word_audio(words)
-    half = len(audio) // 2 + 800  # cut inside "delta"
-    feed(tx, audio[:half], clock)
-    j1 = tx.prepare("partial")
-    tx.apply(j1, rec.recognize(j1.audio))
-    assert tx.caption().startswith("alpha bravo charlie")
-    feed(tx, audio[half:], clock)
-    j2 = tx.prepare("partial")
-    tx.apply(j2, rec.recognize(j2.audio))
-    # Agreed words are committed and their audio dropped from the buffer.
-    assert tx.buffered_ms < len(audio) * 1000 // 16000 - 1000
+    audio = word_audio(["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"])
+    cut = 16000 * 3 // 2 + 3200  # inside "delta"
+    feed(tx, audio[:cut], clock)
+    decode(tx, rec, "partial")
+    feed(tx, audio[cut : cut + 1600], clock)  # 100 ms more, still inside "delta"
+    decode(tx, rec, "partial")  # agrees on every word; the last one may be cut: not committed
+    assert tx.caption() == "alpha bravo charlie delta"
+    assert tx.buffered_ms <= 400 + 250  # alpha bravo charlie committed, audio dropped
+    feed(tx, audio[cut + 1600 :], clock)
     closed = tx.close_turn(0, clock[0])
     utt = closed.complete(rec.recognize(closed.job.audio) if closed.job else None)
-    assert utt.text == " ".join(words)
+    assert utt.text == "alpha bravo charlie delta echo foxtrot"
+
+
+def test_jobs_stop_shortly_after_the_last_voiced_frame():
+    rec, tx, clock = FakeRecognizer(), IncrementalTranscriber(tail_ms=300), [0]
+    tx.begin_turn(0)
+    feed(tx, word_audio(["golf"]), clock)
+    feed(tx, silence(3000), clock, voiced=False)
+    job = tx.prepare("pause")
+    assert job.end_ms - 400 <= 300 + 20  # "golf" ends at 400 ms; 300 ms of tail, no more
+    assert rec.recognize(job.audio)[0].text == "golf"
+
+
+def test_buffer_is_bounded_in_unbroken_speech():
+    rec, tx, clock = FakeRecognizer(), IncrementalTranscriber(max_buffer_s=5), [0]
+    tx.begin_turn(0)
+    for i in range(8):
+        # Each decode sees a different transcript (no agreement ever): forced commits.
+        feed(tx, word_audio([["alpha", "bravo"][i % 2]] * 3), clock)
+        job = tx.prepare("partial")
+        tx.apply(job, rec.recognize(job.audio)[:1] if i % 2 else [])
+    assert tx.buffered_ms <= 5000 + 1600
 
 
 def test_stale_job_from_an_ended_turn_is_ignored():
@@ -89,3 +116,16 @@ def test_no_words_recognised_gives_empty_utterance():
     feed(tx, (np.ones(3200) * 5).astype("<i2"), clock)
     closed = tx.close_turn(0, 200)
     assert closed.complete([]).text == ""
+
+
+def test_a_fast_caption_hypothesis_is_redone_at_the_pause():
+    rec, tx, clock = FakeRecognizer(), IncrementalTranscriber(), [0]
+    tx.begin_turn(0)
+    feed(tx, word_audio(["alpha", "bravo"]), clock)
+    decode(tx, rec, "partial")  # covers all the speech, but greedy
+    assert tx.prepare("partial") is None  # nothing new for captions
+    job, caption = decode(tx, rec, "pause")  # redone with the full beam
+    assert job.kind == "pause" and caption == "alpha bravo"
+    feed(tx, silence(500), clock, voiced=False)
+    closed = tx.close_turn(0, clock[0])
+    assert closed.job is None and closed.complete().text == "alpha bravo"

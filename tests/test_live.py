@@ -155,3 +155,32 @@ def test_barge_in_stops_the_interviewer(live_server, speech_clips):
 
     done = asyncio.run(main())
     assert done["interrupted"] is True
+
+
+def test_going_on_after_a_long_pause_continues_the_same_answer(live_server, speech_clips):
+    """A pause long enough to end the turn, then more speech right as the reply starts: the
+    reply is taken back, and the interviewer answers the whole answer once."""
+    first = load_audio(speech_clips[5].path)
+    second = load_audio(speech_clips[6].path)
+
+    async def main():
+        client = await connect(live_server, round="coding")
+        await idle_until(client, lambda: listening(client))
+        q = client.got.of("reply_started")[-1]["question_id"]
+        n = len(client.got.of("reply_started"))
+        await client.stream(pcm_frames(np.concatenate([silence(0.3), first])))
+        # Keep quiet until the interviewer starts replying, then go on talking.
+        await idle_until(client, lambda: len(client.got.of("reply_started")) > n, speed=1.0)
+        await client.stream(pcm_frames(np.concatenate([second, silence(0.2)])))
+        await idle_until(client, lambda: len(client.got.of("reply_started")) > n + 1, speed=1.0)
+        await client.close()
+        return q, client.got
+
+    q, got = asyncio.run(main())
+    replies = got.of("reply_started")
+    assert got.of("stop_playback"), "the early reply was not stopped"
+    # The taken-back reply and the final one answer the same question the same way: the
+    # engine was rolled back, so it did not count the first half as a full answer.
+    assert replies[-1]["question_id"] == q
+    assert replies[-1]["kind"] == replies[-2]["kind"] == "follow_up"
+    assert replies[-1]["text"] == replies[-2]["text"]
