@@ -69,11 +69,13 @@ class ClosedTurn:
     job: DecodeJob | None
     start_ms: int
     end_ms: int
+    voiced: tuple[tuple[int, int], ...] = ()  # where the VAD heard speech (session ms)
 
     def complete(self, segments: list[Segment] | None = None) -> Utterance:
         words = list(self.committed)
         if self.job is not None and segments:
-            words += _after(self.committed, _timed(segments, self.job.offset_ms))
+            heard = _spoken(_timed(segments, self.job.offset_ms), self.voiced)
+            words += _after(self.committed, heard)
         return Utterance(tuple(words), self.start_ms, self.end_ms)
 
 
@@ -103,13 +105,15 @@ class IncrementalTranscriber:
         preroll_ms: int = 300,
         tail_ms: int = 300,
         commit_margin_ms: int = 250,
-        max_buffer_s: float = 20.0,
+        keep_context_s: float = 24.0,
+        max_buffer_s: float = 28.0,
         context_words: int = 40,
     ) -> None:
         self.vocabulary = vocabulary
         self.preroll_ms = preroll_ms
         self.tail_ms = tail_ms
         self.commit_margin_ms = commit_margin_ms
+        self.keep_context_ms = int(keep_context_s * 1000)
         self.max_buffer_ms = int(max_buffer_s * 1000)
         self.context_words = context_words
         self._chunks: list[np.ndarray] = []
@@ -118,6 +122,7 @@ class IncrementalTranscriber:
         self._turn: _Turn | None = None
         self._generation = 0
         self._last_voiced_ms = -1  # session time where the last voiced frame ends
+        self._voiced: list[list[int]] = []  # merged [start, end] ms of voiced frames, recent
 
     # -- feeding -------------------------------------------------------------------------
     def push(self, pcm: bytes, *, at_ms: int, voiced: bool) -> None:
@@ -130,6 +135,10 @@ class IncrementalTranscriber:
         end_ms = at_ms + arr.size * 1000 // SAMPLE_RATE
         if voiced:
             self._last_voiced_ms = end_ms
+            if self._voiced and self._voiced[-1][1] >= at_ms - 60:
+                self._voiced[-1][1] = end_ms
+            else:
+                self._voiced.append([at_ms, end_ms])
         if self._turn is None:
             self._drop_until(end_ms - self.preroll_ms)
 
@@ -173,13 +182,16 @@ class IncrementalTranscriber:
         turn = self._turn
         if turn is None or job.generation != self._generation:
             return ""  # the turn this job belonged to is gone
-        words = _after(turn.committed, _timed(segments, job.offset_ms))
+        words = _after(turn.committed, _spoken(_timed(segments, job.offset_ms), self._voiced))
         agreed = _common_prefix(turn.tentative, words)
         if job.kind == "partial" and len(agreed) == len(words):
             agreed = agreed[:-1]  # mid-speech, the last word may be cut by the buffer's end
         if agreed:
             turn.committed.extend(agreed)
-            self._drop_until(agreed[-1].end_ms - self.commit_margin_ms)
+            if self.buffered_ms > self.keep_context_ms:
+                # Keep committed audio as left context for whisper while the buffer is short;
+                # past that, drop it (a margin stays: word timings are approximate).
+                self._drop_until(agreed[-1].end_ms - self.commit_margin_ms)
         turn.tentative = words[len(agreed) :]
         turn.hypothesis_end_ms = max(turn.hypothesis_end_ms, job.end_ms)
         turn.hypothesis_fast = job.kind == "partial"
@@ -204,14 +216,18 @@ class IncrementalTranscriber:
         words = turn.committed if job is not None else [*turn.committed, *turn.tentative]
         self._turn = None
         self._generation += 1
+        voiced = tuple((a, b) for a, b in self._voiced)
         self._drop_until(self._offset_ms + self.buffered_ms - self.preroll_ms)
-        return ClosedTurn(tuple(words), job, start_ms, end_ms)
+        return ClosedTurn(tuple(words), job, start_ms, end_ms, voiced)
 
     # -- internals -----------------------------------------------------------------------
     def _prompt(self) -> str:
+        """The question's vocabulary, then the answer's words from before the buffer (words
+        still inside the buffer are left out: whisper tends to skip audio the prompt says)."""
         context = []
         if self._turn:
-            context = [w.text for w in self._turn.committed[-self.context_words :]]
+            before = [w.text for w in self._turn.committed if w.end_ms <= self._offset_ms]
+            context = before[-self.context_words :]
         parts = [self.vocabulary.strip(), join_words(context)]
         return " ".join(p for p in parts if p)
 
@@ -223,6 +239,9 @@ class IncrementalTranscriber:
         self._chunks = [buf] if buf.size else []
         self._samples = buf.size
         self._offset_ms += n * 1000 // SAMPLE_RATE
+        while self._voiced and self._voiced[0][1] < self._offset_ms - 1000:
+            self._voiced.pop(0)
+
 
 
 def _timed(segments: list[Segment], offset_ms: int) -> list[TimedWord]:
@@ -232,13 +251,34 @@ def _timed(segments: list[Segment], offset_ms: int) -> list[TimedWord]:
     ]
 
 
+def _spoken(words: list[TimedWord], voiced: Sequence[Sequence[int]]) -> list[TimedWord]:
+    """Drop words laid over audio the VAD heard no speech in: whisper invents text in long
+    silences ("Thanks for watching!"), and such words land where nobody spoke."""
+    margin = 120
+    return [
+        w
+        for w in words
+        if any(s < w.end_ms + margin and e > w.start_ms - margin for s, e in voiced)
+    ]
+
+
 def _after(committed: Sequence[TimedWord], words: list[TimedWord]) -> list[TimedWord]:
-    """Drop words heard again in the margin the buffer keeps before the last committed word's
-    end (word timings are approximate, so the buffer is not cut exactly there)."""
+    """The words of a hypothesis that come after what is committed.
+
+    The buffer keeps committed audio as context, so a hypothesis repeats committed words:
+    drop those by time (midpoint before the last committed word's end), then drop a word
+    sequence that repeats the committed tail right at the boundary (timings are approximate).
+    """
     if not committed:
         return words
     end = committed[-1].end_ms
-    return [w for w in words if (w.start_ms + w.end_ms) // 2 >= end]
+    rest = [w for w in words if (w.start_ms + w.end_ms) // 2 >= end]
+    if rest and rest[0].start_ms < end + 1000:
+        tail = [_norm(w.text) for w in committed[-5:]]
+        for n in range(min(len(tail), len(rest)), 0, -1):
+            if tail[-n:] == [_norm(w.text) for w in rest[:n]]:
+                return rest[n:]
+    return rest
 
 
 def _words(segments: list[Segment]) -> list[Word]:

@@ -88,6 +88,7 @@ class WhisperRecognizer:
             condition_on_previous_text=False,
             initial_prompt=prompt or None,
             vad_filter=False,
+            hallucination_silence_threshold=1.0,
         )
         if self._lock:
             with self._lock:

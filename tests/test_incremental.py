@@ -3,6 +3,7 @@
 import numpy as np
 
 from audio.incremental import IncrementalTranscriber
+from audio.stt import Segment, Word
 from tests.fakes import FakeRecognizer, frames, silence, word_audio
 
 
@@ -36,7 +37,8 @@ def test_pause_decode_covering_all_speech_makes_end_of_turn_free():
 
 
 def test_agreement_commits_and_only_the_tail_is_decoded_at_end():
-    rec, tx, clock = FakeRecognizer(), IncrementalTranscriber(vocabulary="Glossary."), [0]
+    rec, clock = FakeRecognizer(), [0]
+    tx = IncrementalTranscriber(vocabulary="Glossary.", keep_context_s=0)
     tx.begin_turn(0)
     feed(tx, word_audio(["alpha", "bravo", "charlie"]), clock)
     decode(tx, rec, "pause")
@@ -47,7 +49,7 @@ def test_agreement_commits_and_only_the_tail_is_decoded_at_end():
     closed = tx.close_turn(0, clock[0])
     assert closed.job is not None
     assert closed.job.audio.size / 16000 <= 1.95  # "delta echo foxtrot", not the whole answer
-    assert "Glossary." in closed.job.prompt and "alpha bravo charlie" in closed.job.prompt
+    assert closed.job.prompt.startswith("Glossary. alpha bravo")  # words before the buffer
     utt = closed.complete(rec.recognize(closed.job.audio))
     assert utt.text == "alpha bravo charlie delta echo foxtrot"
     starts = [w.start_ms for w in utt.words]
@@ -55,7 +57,7 @@ def test_agreement_commits_and_only_the_tail_is_decoded_at_end():
 
 
 def test_partial_never_commits_a_word_the_buffer_may_have_cut():
-    rec, tx, clock = FakeRecognizer(), IncrementalTranscriber(), [0]
+    rec, tx, clock = FakeRecognizer(), IncrementalTranscriber(keep_context_s=0), [0]
     tx.begin_turn(0)
     audio = word_audio(["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"])
     cut = 16000 * 3 // 2 + 3200  # inside "delta"
@@ -129,3 +131,38 @@ def test_a_fast_caption_hypothesis_is_redone_at_the_pause():
     feed(tx, silence(500), clock, voiced=False)
     closed = tx.close_turn(0, clock[0])
     assert closed.job is None and closed.complete().text == "alpha bravo"
+
+
+def test_committed_audio_stays_as_context_without_duplicating_words():
+    rec, tx, clock = FakeRecognizer(), IncrementalTranscriber(vocabulary="V."), [0]
+    tx.begin_turn(0)
+    feed(tx, word_audio(["alpha", "bravo", "charlie"]), clock)
+    decode(tx, rec, "pause")
+    feed(tx, word_audio(["delta"]), clock)
+    job, _ = decode(tx, rec, "pause")  # commits alpha bravo charlie, keeps their audio
+    assert tx.buffered_ms >= 2000
+    feed(tx, word_audio(["echo"]), clock)
+    job, caption = decode(tx, rec, "pause")
+    assert caption == "alpha bravo charlie delta echo"
+    # Words still inside the buffer are not in the prompt (whisper would skip them).
+    assert job.prompt == "V."
+    closed = tx.close_turn(0, clock[0])
+    assert closed.complete().text == "alpha bravo charlie delta echo"
+
+
+def test_words_laid_over_silence_are_dropped():
+    """Whisper invents text in silence; a word where the VAD heard nobody is not kept."""
+
+    class Inventing(FakeRecognizer):
+        def recognize(self, audio, *, prompt=None, fast=False):
+            segs = super().recognize(audio, prompt=prompt, fast=fast)
+            ghost = Word("thanks-for-watching", 2.0, 2.6)  # inside the silence below
+            return [Segment(s.text, s.start, s.end, (*s.words, ghost)) for s in segs]
+
+    rec, tx, clock = Inventing(), IncrementalTranscriber(), [0]
+    tx.begin_turn(0)
+    feed(tx, word_audio(["alpha"]), clock)
+    feed(tx, silence(2500), clock, voiced=False)
+    feed(tx, word_audio(["bravo"]), clock)
+    _job, caption = decode(tx, rec, "pause")
+    assert caption == "alpha bravo"
