@@ -243,7 +243,6 @@ class IncrementalTranscriber:
             self._voiced.pop(0)
 
 
-
 def _timed(segments: list[Segment], offset_ms: int) -> list[TimedWord]:
     return [
         TimedWord(w.text, offset_ms + int(w.start * 1000), offset_ms + int(w.end * 1000))

@@ -30,7 +30,9 @@ def simulate(
     def run(kind: str) -> None:
         job = tx.prepare(kind)  # type: ignore[arg-type]
         if job is not None:
-            tx.apply(job, recognizer.recognize(job.audio, prompt=job.prompt, fast=kind == "partial"))
+            tx.apply(
+                job, recognizer.recognize(job.audio, prompt=job.prompt, fast=kind == "partial")
+            )
 
     for i in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES):
         frame = pcm[i : i + FRAME_BYTES]
