@@ -16,8 +16,9 @@ long stretch of trailing silence (where it likes to hallucinate "Thank you.").
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -27,6 +28,8 @@ from audio.pcm import SAMPLE_RATE, int16_to_float
 from audio.stt import Segment, Word
 
 DecodeKind = Literal["partial", "pause", "final"]
+Corrector = Callable[[Sequence["TimedWord"]], list["TimedWord"]]
+"""Rewrites recognised words, e.g. restoring the question's technical vocabulary."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ class TimedWord:
 class DecodeJob:
     kind: DecodeKind
     audio: np.ndarray  # float32, 16 kHz
-    prompt: str
+    prompt: str  # the answer's words just before this audio
     offset_ms: int  # session-clock time of audio[0]
     end_ms: int  # session-clock time where the audio stops
     generation: int
@@ -70,12 +73,15 @@ class ClosedTurn:
     start_ms: int
     end_ms: int
     voiced: tuple[tuple[int, int], ...] = ()  # where the VAD heard speech (session ms)
+    correct: Corrector | None = None
 
     def complete(self, segments: list[Segment] | None = None) -> Utterance:
         words = list(self.committed)
         if self.job is not None and segments:
             heard = _spoken(_timed(segments, self.job.offset_ms), self.voiced)
-            words += _after(self.committed, heard)
+            words += _after(self.committed, heard, self.job.offset_ms)
+        if self.correct is not None:
+            words = self.correct(words)
         return Utterance(tuple(words), self.start_ms, self.end_ms)
 
 
@@ -101,18 +107,16 @@ class IncrementalTranscriber:
     def __init__(
         self,
         *,
-        vocabulary: str = "",
+        correct: Corrector | None = None,
         preroll_ms: int = 300,
         tail_ms: int = 300,
-        commit_margin_ms: int = 250,
         keep_context_s: float = 24.0,
         max_buffer_s: float = 28.0,
         context_words: int = 40,
     ) -> None:
-        self.vocabulary = vocabulary
+        self.correct = correct
         self.preroll_ms = preroll_ms
         self.tail_ms = tail_ms
-        self.commit_margin_ms = commit_margin_ms
         self.keep_context_ms = int(keep_context_s * 1000)
         self.max_buffer_ms = int(max_buffer_s * 1000)
         self.context_words = context_words
@@ -182,7 +186,8 @@ class IncrementalTranscriber:
         turn = self._turn
         if turn is None or job.generation != self._generation:
             return ""  # the turn this job belonged to is gone
-        words = _after(turn.committed, _spoken(_timed(segments, job.offset_ms), self._voiced))
+        heard = _spoken(_timed(segments, job.offset_ms), self._voiced)
+        words = _after(turn.committed, heard, job.offset_ms)
         agreed = _common_prefix(turn.tentative, words)
         if job.kind == "partial" and len(agreed) == len(words):
             agreed = agreed[:-1]  # mid-speech, the last word may be cut by the buffer's end
@@ -191,7 +196,7 @@ class IncrementalTranscriber:
             if self.buffered_ms > self.keep_context_ms:
                 # Keep committed audio as left context for whisper while the buffer is short;
                 # past that, drop it (a margin stays: word timings are approximate).
-                self._drop_until(agreed[-1].end_ms - self.commit_margin_ms)
+                self._drop_until(agreed[-1].start_ms)
         turn.tentative = words[len(agreed) :]
         turn.hypothesis_end_ms = max(turn.hypothesis_end_ms, job.end_ms)
         turn.hypothesis_fast = job.kind == "partial"
@@ -199,13 +204,16 @@ class IncrementalTranscriber:
             # Unbroken speech and no agreement for too long: commit to bound the buffer.
             forced, turn.tentative = turn.tentative[:-1], turn.tentative[-1:]
             turn.committed.extend(forced)
-            self._drop_until(forced[-1].end_ms - self.commit_margin_ms)
+            self._drop_until(forced[-1].start_ms)
         return self.caption()
 
     def caption(self) -> str:
         if self._turn is None:
             return ""
-        return join_words(w.text for w in [*self._turn.committed, *self._turn.tentative])
+        words = [*self._turn.committed, *self._turn.tentative]
+        if self.correct is not None:
+            words = self.correct(words)
+        return join_words(w.text for w in words)
 
     def close_turn(self, start_ms: int, end_ms: int) -> ClosedTurn:
         """End the answer now. If the latest hypothesis covers all the speech, it is final;
@@ -218,18 +226,16 @@ class IncrementalTranscriber:
         self._generation += 1
         voiced = tuple((a, b) for a, b in self._voiced)
         self._drop_until(self._offset_ms + self.buffered_ms - self.preroll_ms)
-        return ClosedTurn(tuple(words), job, start_ms, end_ms, voiced)
+        return ClosedTurn(tuple(words), job, start_ms, end_ms, voiced, self.correct)
 
     # -- internals -----------------------------------------------------------------------
     def _prompt(self) -> str:
-        """The question's vocabulary, then the answer's words from before the buffer (words
-        still inside the buffer are left out: whisper tends to skip audio the prompt says)."""
-        context = []
-        if self._turn:
-            before = [w.text for w in self._turn.committed if w.end_ms <= self._offset_ms]
-            context = before[-self.context_words :]
-        parts = [self.vocabulary.strip(), join_words(context)]
-        return " ".join(p for p in parts if p)
+        """The answer's words from before the buffer (words still inside the buffer are left
+        out: whisper tends to skip audio the prompt already says)."""
+        if not self._turn:
+            return ""
+        before = [w.text for w in self._turn.committed if w.end_ms <= self._offset_ms]
+        return join_words(before[-self.context_words :])
 
     def _drop_until(self, until_ms: int) -> None:
         n = min(self._samples, max(0, (until_ms - self._offset_ms) * SAMPLE_RATE // 1000))
@@ -261,23 +267,30 @@ def _spoken(words: list[TimedWord], voiced: Sequence[Sequence[int]]) -> list[Tim
     ]
 
 
-def _after(committed: Sequence[TimedWord], words: list[TimedWord]) -> list[TimedWord]:
-    """The words of a hypothesis that come after what is committed.
+def _after(
+    committed: Sequence[TimedWord], hypothesis: list[TimedWord], offset_ms: int
+) -> list[TimedWord]:
+    """The words of a hypothesis that come after what is already committed.
 
-    The buffer keeps committed audio as context, so a hypothesis repeats committed words:
-    drop those by time (midpoint before the last committed word's end), then drop a word
-    sequence that repeats the committed tail right at the boundary (timings are approximate).
+    The buffer keeps committed audio as context (from ``offset_ms``), so a hypothesis of it
+    starts by saying committed words again. They are found by aligning text, not times: the
+    last word of a hypothesis often gets an end time stretched over audio it did not hear,
+    and trusting it would drop the words that follow.
     """
-    if not committed:
-        return words
-    end = committed[-1].end_ms
-    rest = [w for w in words if (w.start_ms + w.end_ms) // 2 >= end]
-    if rest and rest[0].start_ms < end + 1000:
-        tail = [_norm(w.text) for w in committed[-5:]]
-        for n in range(min(len(tail), len(rest)), 0, -1):
-            if tail[-n:] == [_norm(w.text) for w in rest[:n]]:
-                return rest[n:]
-    return rest
+    inside = [w for w in committed if w.start_ms >= offset_ms - 40]
+    if not inside:
+        return hypothesis
+    a = [_norm(w.text) for w in inside]
+    window = [_norm(w.text) for w in hypothesis[: len(a) + 6]]
+    matcher = difflib.SequenceMatcher(a=a, b=window, autojunk=False)
+    blocks = [m for m in matcher.get_matching_blocks() if m.size]
+    # The committed words should reappear at the start; accept a match that reaches (nearly)
+    # the end of the committed words, and take what follows it.
+    if blocks and blocks[-1].a + blocks[-1].size >= len(a) - 1:
+        return hypothesis[blocks[-1].b + blocks[-1].size :]
+    # Whisper changed its mind about the committed words: fall back to times.
+    end = inside[-1].start_ms
+    return [w for w in hypothesis if w.start_ms > end]
 
 
 def _words(segments: list[Segment]) -> list[Word]:

@@ -40,8 +40,19 @@ class SpeechRecognizer(Protocol):
     """Turns 16 kHz mono float32 audio into words. Blocking; call it off the event loop."""
 
     def recognize(
-        self, audio: np.ndarray, *, prompt: str | None = None, fast: bool = False
-    ) -> list[Segment]: ...
+        self,
+        audio: np.ndarray,
+        *,
+        prompt: str | None = None,
+        fast: bool = False,
+    ) -> list[Segment]:
+        """``prompt``: the words said just before this audio (context); ``fast``: greedy, for
+        live captions."""
+        ...
+
+    def is_common_word(self, word: str) -> bool:
+        """Plain English (used to leave real words alone when restoring vocabulary)."""
+        ...
 
 
 def default_whisper_model_dir() -> Path:
@@ -77,8 +88,14 @@ class WhisperRecognizer:
         self._lock = threading.Lock() if num_workers == 1 else None
 
     def recognize(
-        self, audio: np.ndarray, *, prompt: str | None = None, fast: bool = False
+        self,
+        audio: np.ndarray,
+        *,
+        prompt: str | None = None,
+        fast: bool = False,
     ) -> list[Segment]:
+        # No vocabulary prompt: measured on the shared clips, priming tiny.en with the
+        # question's terms (prompt or hotwords) makes it skip speech; see audio/vocabulary.py.
         if audio.size < SAMPLE_RATE // 10:
             return []
         kwargs = dict(
@@ -107,6 +124,10 @@ class WhisperRecognizer:
             out.append(Segment(seg.text.strip(), float(seg.start), float(seg.end), words))
         return out
 
-    def transcribe_file(self, audio: np.ndarray, prompt: str | None = None) -> list[Segment]:
+    def transcribe_file(self, audio: np.ndarray) -> list[Segment]:
         """Offline transcription of a whole recording (whisper's own 30 s windowing)."""
-        return self.recognize(audio, prompt=prompt)
+        return self.recognize(audio)
+
+    def is_common_word(self, word: str) -> bool:
+        tokens = self.model.hf_tokenizer.encode(" " + word.strip(), add_special_tokens=False)
+        return len(tokens.ids) == 1

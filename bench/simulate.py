@@ -17,13 +17,13 @@ def simulate(
     *,
     partial_every_ms: int = 2500,
     config: SegmenterConfig | None = None,
-    vocabulary: str = "",
+    correct=None,
 ) -> list[str]:
     """Return the final transcript of each turn found in ``audio`` (float32, 16 kHz)."""
     pcm = float_to_int16(audio).tobytes()
     pcm += bytes(FRAME_BYTES * 150)  # 3 s of silence so the last turn ends
     seg = TurnSegmenter(webrtc_classifier(2), config or SegmenterConfig())
-    tx = IncrementalTranscriber(vocabulary=vocabulary)
+    tx = IncrementalTranscriber(correct=correct)
     turns: list[str] = []
     last_partial = 0
 
@@ -31,7 +31,8 @@ def simulate(
         job = tx.prepare(kind)  # type: ignore[arg-type]
         if job is not None:
             tx.apply(
-                job, recognizer.recognize(job.audio, prompt=job.prompt, fast=kind == "partial")
+                job,
+                recognizer.recognize(job.audio, prompt=job.prompt, fast=kind == "partial"),
             )
 
     for i in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES):

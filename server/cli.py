@@ -56,7 +56,9 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         compute_type=s.whisper_compute_type,
         cpu_threads=s.whisper_threads,
     )
-    segments = recognizer.transcribe_file(audio, prompt=args.prompt)
+    segments = recognizer.transcribe_file(audio)
+    if args.vocabulary:
+        segments = _restore_vocabulary(segments, args.vocabulary, recognizer.is_common_word)
     text = " ".join(seg.text for seg in segments).strip()
     if args.json:
         _out(
@@ -83,6 +85,20 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     else:
         _out(text)
     return 0
+
+
+def _restore_vocabulary(segments, vocabulary: str, is_common):
+    from audio.incremental import TimedWord
+    from audio.stt import Segment, Word
+    from audio.vocabulary import VocabularyCorrector
+
+    fix = VocabularyCorrector([t.strip() for t in vocabulary.split(",") if t.strip()], is_common)
+    out = []
+    for seg in segments:
+        timed = [TimedWord(w.text, int(w.start * 1000), int(w.end * 1000)) for w in seg.words]
+        words = tuple(Word(w.text, w.start_ms / 1000, w.end_ms / 1000) for w in fix.correct(timed))
+        out.append(Segment(" ".join(w.text for w in words), seg.start, seg.end, words))
+    return out
 
 
 def cmd_say(args: argparse.Namespace) -> int:
@@ -137,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr = sub.add_parser("transcribe", help="transcribe an audio file (any format PyAV reads)")
     tr.add_argument("file")
     tr.add_argument("--json", action="store_true", help="print JSON with text and segments")
-    tr.add_argument("--prompt", default=None, help="vocabulary to prime the recognizer")
+    tr.add_argument("--vocabulary", default=None, help="comma-separated technical terms to restore")
     tr.set_defaults(func=cmd_transcribe)
 
     say = sub.add_parser("say", help="speak TEXT into a WAV file")

@@ -23,7 +23,7 @@ from fastapi import WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from audio.endpoint import completion_hint
-from audio.incremental import ClosedTurn, IncrementalTranscriber
+from audio.incremental import ClosedTurn, Corrector, IncrementalTranscriber
 from audio.pcm import FRAME_MS, SAMPLE_RATE, samples_to_ms
 from audio.segmenter import (
     SegmenterConfig,
@@ -37,6 +37,7 @@ from audio.segmenter import (
 from audio.track import TrackWriter
 from audio.tts import split_sentences
 from audio.vad import webrtc_classifier
+from audio.vocabulary import VocabularyCorrector
 from interviewer.engine import Answer, EngineState, InterviewerEngine, Reply
 from interviewer.plan import plan_questions
 from server import protocol
@@ -259,7 +260,7 @@ class LiveSession:
             ),
             start_ms=clock_ms,
         )
-        self.tx = IncrementalTranscriber(vocabulary=engine.vocabulary())
+        self.tx = IncrementalTranscriber(correct=self._vocabulary_corrector())
         self._turn_index = await asyncio.to_thread(self.svc.store.next_turn_index, row.id)
         self._last_heartbeat_ms = clock_ms
         self.svc.live[row.id] = self
@@ -270,6 +271,13 @@ class LiveSession:
             live_node=self.svc.node_id,
             live_heartbeat=utcnow(),
         )
+
+    def _vocabulary_corrector(self) -> Corrector | None:
+        """Restores the current question's technical terms in what the recognizer heard."""
+        question = self.engine.current if self.engine else None
+        if question is None or not question.vocabulary:
+            return None
+        return VocabularyCorrector(question.vocabulary, self.svc.recognizer.is_common_word).correct
 
     async def _ready(self, *, resumed: bool) -> None:
         assert self.row is not None
@@ -362,6 +370,8 @@ class LiveSession:
                 self._last_partial_ms = at
                 self._spawn(self._send_json({"type": "speech_started", "at_ms": at}))
             case SpeechPaused():
+                assert self.seg is not None
+                self.seg.expect_hint()
                 self._spawn(self._decode("pause"))
             case SpeechResumed():
                 pass
@@ -389,6 +399,8 @@ class LiveSession:
         async with self._decode_lock:
             job = tx.prepare(kind)  # type: ignore[arg-type]
             if job is None:
+                if kind == "pause":
+                    seg.set_completion_hint(completion_hint(tx.caption()))
                 return
             segments = await self.svc.stt.run(
                 PRIORITY_PARTIAL if kind == "partial" else PRIORITY_PAUSE,
@@ -398,18 +410,34 @@ class LiveSession:
                 fast=kind == "partial",
             )
             caption = tx.apply(job, segments)
+            if kind == "pause":
+                seg.set_completion_hint(completion_hint(caption))
             if not caption:
                 return
             await self._send_json(
                 {"type": "caption", "turn_index": self._turn_index, "text": caption, "final": False}
             )
-            if kind == "pause":
-                seg.set_completion_hint(completion_hint(caption))
 
     def _finish_turn(self, closed: ClosedTurn, reason: str) -> None:
-        task = asyncio.create_task(self._complete_turn(closed, reason))
+        task = asyncio.create_task(self._complete_turn_safely(closed, reason))
         self._finishing.add(task)
         task.add_done_callback(self._finishing.discard)
+
+    async def _complete_turn_safely(self, closed: ClosedTurn, reason: str) -> None:
+        """A fault while handling one answer must not leave the candidate waiting: say so and
+        listen again (the audio is on disk already)."""
+        try:
+            await self._complete_turn(closed, reason)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("could not complete a turn")
+            await self._error(
+                ProtocolError(
+                    "internal", "that answer could not be processed; please say it again"
+                )
+            )
+            await self._send_json({"type": "state", "state": "listening"})
 
     async def _complete_turn(self, closed: ClosedTurn, reason: str) -> None:
         async with self._turn_lock:
@@ -467,7 +495,7 @@ class LiveSession:
             before = self.engine.snapshot()
             reply = self.engine.on_answer(Answer(text, start_ms, utterance.end_ms))
             answered = _AnsweredTurn(text, start_ms, before)
-            self.tx.vocabulary = self.engine.vocabulary()
+            self.tx.correct = self._vocabulary_corrector()
             await self._save_state()
             self._start_reply(reply, answered)
 

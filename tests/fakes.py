@@ -38,6 +38,9 @@ class FakeRecognizer:
     def __init__(self) -> None:
         self.calls: list[tuple[float, str | None]] = []
 
+    def is_common_word(self, word: str) -> bool:
+        return word.lower() in VOCAB
+
     def recognize(self, audio, *, prompt=None, fast=False) -> list[Segment]:
         self.calls.append((len(audio) / SAMPLE_RATE, prompt))
         levels = np.round(np.abs(audio) * 32768 / 1000).astype(int)

@@ -20,7 +20,7 @@ def decode(tx, rec, kind):
 
 
 def test_pause_decode_covering_all_speech_makes_end_of_turn_free():
-    rec, tx, clock = FakeRecognizer(), IncrementalTranscriber(vocabulary="Glossary."), [0]
+    rec, tx, clock = FakeRecognizer(), IncrementalTranscriber(), [0]
     feed(tx, silence(1000), clock, voiced=False)
     tx.begin_turn(1000)
     feed(tx, word_audio(["alpha", "bravo", "charlie"]), clock)
@@ -38,18 +38,18 @@ def test_pause_decode_covering_all_speech_makes_end_of_turn_free():
 
 def test_agreement_commits_and_only_the_tail_is_decoded_at_end():
     rec, clock = FakeRecognizer(), [0]
-    tx = IncrementalTranscriber(vocabulary="Glossary.", keep_context_s=0)
+    tx = IncrementalTranscriber(keep_context_s=0)
     tx.begin_turn(0)
     feed(tx, word_audio(["alpha", "bravo", "charlie"]), clock)
     decode(tx, rec, "pause")
     feed(tx, word_audio(["delta"]), clock)
     decode(tx, rec, "pause")  # agrees with the first on alpha bravo charlie: committed
-    assert tx.buffered_ms <= 600 + 250  # their audio left the buffer (but a 250 ms margin)
+    assert tx.buffered_ms <= 600 + 400  # their audio left the buffer (but the last word)
     feed(tx, word_audio(["echo", "foxtrot"]), clock)
     closed = tx.close_turn(0, clock[0])
     assert closed.job is not None
-    assert closed.job.audio.size / 16000 <= 1.95  # "delta echo foxtrot", not the whole answer
-    assert closed.job.prompt.startswith("Glossary. alpha bravo")  # words before the buffer
+    assert closed.job.audio.size / 16000 <= 2.05  # "charlie delta echo foxtrot", not all
+    assert closed.job.prompt.startswith("alpha bravo")  # the words before the buffer
     utt = closed.complete(rec.recognize(closed.job.audio))
     assert utt.text == "alpha bravo charlie delta echo foxtrot"
     starts = [w.start_ms for w in utt.words]
@@ -66,7 +66,7 @@ def test_partial_never_commits_a_word_the_buffer_may_have_cut():
     feed(tx, audio[cut : cut + 1600], clock)  # 100 ms more, still inside "delta"
     decode(tx, rec, "partial")  # agrees on every word; the last one may be cut: not committed
     assert tx.caption() == "alpha bravo charlie delta"
-    assert tx.buffered_ms <= 400 + 250  # alpha bravo charlie committed, audio dropped
+    assert tx.buffered_ms <= 400 + 400  # committed, audio dropped but the last word
     feed(tx, audio[cut + 1600 :], clock)
     closed = tx.close_turn(0, clock[0])
     utt = closed.complete(rec.recognize(closed.job.audio) if closed.job else None)
@@ -134,7 +134,7 @@ def test_a_fast_caption_hypothesis_is_redone_at_the_pause():
 
 
 def test_committed_audio_stays_as_context_without_duplicating_words():
-    rec, tx, clock = FakeRecognizer(), IncrementalTranscriber(vocabulary="V."), [0]
+    rec, tx, clock = FakeRecognizer(), IncrementalTranscriber(), [0]
     tx.begin_turn(0)
     feed(tx, word_audio(["alpha", "bravo", "charlie"]), clock)
     decode(tx, rec, "pause")
@@ -145,7 +145,7 @@ def test_committed_audio_stays_as_context_without_duplicating_words():
     job, caption = decode(tx, rec, "pause")
     assert caption == "alpha bravo charlie delta echo"
     # Words still inside the buffer are not in the prompt (whisper would skip them).
-    assert job.prompt == "V."
+    assert job.prompt == ""
     closed = tx.close_turn(0, clock[0])
     assert closed.complete().text == "alpha bravo charlie delta echo"
 
@@ -166,3 +166,28 @@ def test_words_laid_over_silence_are_dropped():
     feed(tx, word_audio(["bravo"]), clock)
     _job, caption = decode(tx, rec, "pause")
     assert caption == "alpha bravo"
+
+
+def test_a_stretched_end_time_on_a_committed_word_loses_nothing():
+    """Whisper often stretches the last word of a hypothesis over audio it has not really
+    heard yet; committed words are found again by text, so the words after survive."""
+
+    class Stretching(FakeRecognizer):
+        def recognize(self, audio, *, prompt=None, fast=False):
+            segs = super().recognize(audio, prompt=prompt, fast=fast)
+            out = []
+            for s in segs:
+                words = list(s.words)
+                words[-1] = Word(words[-1].text, words[-1].start, len(audio) / 16000)
+                out.append(Segment(s.text, s.start, s.end, tuple(words)))
+            return out
+
+    rec, tx, clock = Stretching(), IncrementalTranscriber(), [0]
+    tx.begin_turn(0)
+    feed(tx, word_audio(["alpha", "bravo"]), clock)
+    decode(tx, rec, "pause")
+    feed(tx, word_audio(["charlie"]), clock)
+    decode(tx, rec, "partial")  # commits "alpha bravo"; "bravo" looks like it ends at 1.5 s
+    feed(tx, word_audio(["delta", "echo"]), clock)
+    _job, caption = decode(tx, rec, "pause")
+    assert caption == "alpha bravo charlie delta echo"

@@ -45,14 +45,17 @@ def listening(client: LiveClient) -> bool:
 
 
 async def answer(client: LiveClient, audio: np.ndarray) -> dict:
-    """Speak one answer at real-time pace, then wait for its transcript and the reply."""
+    """Speak one answer at real-time pace, then wait for its transcript and the reply.
+
+    If the server ended the turn in a pause and the rest came as a continuation, the parts
+    are joined, as the interviewer joins them."""
     n_transcripts = len(client.got.of("transcript"))
     n_replies = len(client.got.of("reply_started"))
     await client.stream(pcm_frames(np.concatenate([silence(0.3), audio, silence(0.2)])))
     await idle_until(client, lambda: len(client.got.of("transcript")) > n_transcripts, speed=1.0)
-    transcript = client.got.of("transcript")[n_transcripts]
     await idle_until(client, lambda: len(client.got.of("reply_started")) > n_replies, speed=1.0)
-    return transcript
+    parts = client.got.of("transcript")[n_transcripts:]
+    return {**parts[0], "text": " ".join(p["text"] for p in parts), "parts": len(parts)}
 
 
 def test_speech_clips_are_transcribed_live_and_the_interviewer_answers(live_server, speech_clips):

@@ -102,3 +102,15 @@ def test_resumed_clock_and_bad_frame():
         assert "640" in str(exc)
     else:
         raise AssertionError("a short frame must be rejected")
+
+
+def test_waits_for_an_expected_hint_before_ending():
+    cfg = SegmenterConfig(hangover_ms=900, hangover_incomplete_ms=2000)
+    seg = TurnSegmenter(is_speech, cfg)
+    run(seg, [("speech", 1000), ("silence", 300)])
+    seg.expect_hint()  # a decode is judging the pause; it is slow
+    events = run(seg, [("silence", 1200)])
+    assert not any(isinstance(e, TurnEnded) for e in events)  # the default 900 ms passed
+    seg.set_completion_hint(None)  # cannot tell: back to the default, already exceeded
+    events = run(seg, [("silence", 20)])
+    assert isinstance(events[-1], TurnEnded)
