@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from interviewer.result import ScoreResult
+
 ReplyKind = Literal["question", "follow_up", "clarification", "prompt", "feedback", "closing"]
 
 
@@ -20,6 +22,7 @@ class QuestionLike(Protocol):
     vocabulary: tuple[str, ...]
     probes: tuple
     facts: tuple
+    time_budget_s: int
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,9 @@ ROUND_NAMES = {
     "loop": "a short full loop: coding, system design, ML depth and behavioural",
 }
 
+RAMBLE_S = 240  # an answer running this long without a pause gets cut off politely
+_SPOKEN_MINUTES = {10: "ten", 5: "five", 2: "two"}
+
 _REPEAT = re.compile(
     r"\b(repeat|say (that|it) again|come again|pardon|didn'?t (catch|hear)|one more time)\b"
 )
@@ -66,12 +72,12 @@ class EngineState:
     probes_used: list[str] = field(default_factory=list)
     silences: int = 0
     finished: bool = False
+    asked_at_ms: int = 0  # session clock when the current question was asked
+    time_calls: list[int] = field(default_factory=list)  # minutes-left already announced
 
 
 class InterviewerEngine:
     """Runs a planned list of questions with follow-ups, clarifications and repeats."""
-
-    max_follow_ups = 1
 
     def __init__(self, questions: dict[str, QuestionLike], state: EngineState, round: str = "loop"):
         self.questions = questions
@@ -88,6 +94,8 @@ class InterviewerEngine:
             "probes_used": list(s.probes_used),
             "silences": s.silences,
             "finished": s.finished,
+            "asked_at_ms": s.asked_at_ms,
+            "time_calls": list(s.time_calls),
             "round": self.round,
         }
 
@@ -100,6 +108,8 @@ class InterviewerEngine:
             probes_used=list(snap.get("probes_used", [])),
             silences=int(snap.get("silences", 0)),
             finished=bool(snap.get("finished", False)),
+            asked_at_ms=int(snap.get("asked_at_ms", 0)),
+            time_calls=list(snap.get("time_calls", [])),
         )
         return cls(questions, state, snap.get("round", "loop"))
 
@@ -137,7 +147,9 @@ class InterviewerEngine:
             return self._close()
         return Reply("Welcome back. Let's pick up where we left off. " + q.prompt, "question", q.id)
 
-    def on_answer(self, answer: Answer) -> Reply:
+    def on_answer(self, answer: Answer, assessment: ScoreResult | None = None) -> Reply:
+        """Decide the reply to one answer. ``assessment`` is the grading of everything said
+        for the current question so far; its weakest criteria choose the follow-up."""
         q = self.current
         if q is None:
             return self._close()
@@ -147,7 +159,7 @@ class InterviewerEngine:
             self.state.silences += 1
             if self.state.silences >= 2:
                 self.state.silences = 0
-                return self._advance("No problem, let's move on. ")
+                return self._advance("No problem, let's move on. ", answer.end_ms)
             return Reply(
                 "Take your time. When you're ready, talk me through your thinking out loud.",
                 "prompt",
@@ -157,7 +169,7 @@ class InterviewerEngine:
         if _REPEAT.search(low) and len(low.split()) < 20:
             return Reply("Sure. " + q.prompt, "question", q.id)
         if _DONT_KNOW.search(low) and len(low.split()) < 25:
-            return self._advance("That's fine, it happens in real interviews too. ")
+            return self._advance("That's fine, it happens in real interviews too. ", answer.end_ms)
         if self._is_clarifying(low):
             fact = self._find_fact(q, low)
             if fact is not None:
@@ -167,20 +179,58 @@ class InterviewerEngine:
                 "clarification",
                 q.id,
             )
-        if self.state.follow_ups < self.max_follow_ups:
-            probe = self._next_probe(q, low)
+        elapsed_s = max(0, answer.end_ms - self.state.asked_at_ms) / 1000
+        budget_s = q.time_budget_s
+        if elapsed_s >= budget_s:
+            return self._advance(
+                "We're at time for this question, so let's move on. ", answer.end_ms
+            )
+        preface = "Thanks. "
+        if (answer.end_ms - answer.start_ms) / 1000 > RAMBLE_S:
+            preface = "Let me stop you there so we keep moving. "
+        preface += self._time_call(budget_s - elapsed_s, budget_s)
+        if self.state.follow_ups < self.max_follow_ups(q):
+            probe = self._next_probe(q, assessment)
             if probe is not None:
                 self.state.follow_ups += 1
                 self.state.probes_used.append(probe)
-                return Reply("Thanks. " + probe, "follow_up", q.id)
-        return self._advance("Thanks, that's helpful. ")
+                return Reply(preface + probe, "follow_up", q.id)
+        return self._advance("Thanks, that's helpful. ", answer.end_ms)
+
+    def reword_follow_up(self, reply: Reply, text: str) -> Reply:
+        """Swap the probe of a follow-up reply for another wording of it (e.g. Claude's, aimed
+        at the same gap but in the candidate's own terms)."""
+        if reply.kind != "follow_up" or not self.state.probes_used:
+            return reply
+        probe = self.state.probes_used[-1]
+        if not reply.text.endswith(probe):
+            return reply
+        self.state.probes_used[-1] = text
+        self.state.probes_used.append(probe)  # the bank's wording counts as used too
+        return Reply(reply.text[: -len(probe)] + text, reply.kind, reply.question_id)
+
+    def max_follow_ups(self, q: QuestionLike) -> int:
+        """Design questions get more probing than a short depth or behavioural question."""
+        return 3 if q.round == "system_design" else 2
+
+    def _time_call(self, remaining_s: float, budget_s: int) -> str:
+        """Keep time out loud, once per mark, as interviewers do: "about ten minutes left"."""
+        for minutes in (10, 5, 2):
+            if budget_s >= minutes * 60 * 2 and remaining_s <= minutes * 60:
+                if minutes not in self.state.time_calls:
+                    self.state.time_calls.append(minutes)
+                    return f"We have about {_SPOKEN_MINUTES[minutes]} minutes left on this one. "
+                break
+        return ""
 
     # -- helpers -------------------------------------------------------------------------
-    def _advance(self, preface: str) -> Reply:
+    def _advance(self, preface: str, now_ms: int = 0) -> Reply:
         s = self.state
         s.index += 1
         s.follow_ups = 0
         s.silences = 0
+        s.asked_at_ms = now_ms
+        s.time_calls = []
         q = self.current
         if q is None:
             return self._close(preface)
@@ -210,8 +260,19 @@ class InterviewerEngine:
                 best, best_hits = fact.answer, hits
         return best
 
-    def _next_probe(self, q: QuestionLike, low: str) -> str | None:
+    def _next_probe(self, q: QuestionLike, assessment: ScoreResult | None) -> str | None:
+        """The question's probe for its weakest criterion not yet probed; without a grading,
+        the question's probes in order."""
+        used = set(self.state.probes_used)
+        if assessment is not None:
+            for crit in assessment.weakest():
+                if crit.score >= 3:
+                    return None  # nothing weak left to probe: move on
+                for probe in q.probes:
+                    if probe.criterion == crit.id and probe.text not in used:
+                        return probe.text
+            return None
         for probe in q.probes:
-            if probe.text not in self.state.probes_used:
+            if probe.text not in used:
                 return probe.text
         return None

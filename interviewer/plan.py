@@ -37,12 +37,16 @@ def plan_questions(
     jd_words = set(re.findall(r"[a-z0-9+#]+", job_description.lower()))
     if round == "loop":
         rounds = [r for r in LOOP_ROUNDS if prof.round_weights.get(r, 1.0) > 0]
-        per_round = 1
+        heaviest = max(prof.round_weights.get(r, 1.0) for r in rounds)
+        # The profile's heaviest round gets a second question: coding at an AI lab or big
+        # tech, system design at a recommendation-heavy product company.
+        counts = {r: 2 if prof.round_weights.get(r, 1.0) == heaviest else 1 for r in rounds}
     else:
         rounds = [round]
-        per_round = QUESTIONS_PER_ROUND
+        counts = {round: QUESTIONS_PER_ROUND}
     picked: list[str] = []
     for r in rounds:
+        per_round = counts[r]
         pool = bank.questions(r)
         weights = [prof.tag_weight(q) * _jd_weight(q, jd_words) for q in pool]
         # Weighted order without replacement (Efraimidis-Spirakis keys).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -91,6 +92,7 @@ def create_app(
             }
             for t in turns
         ]
+        out["scores"] = [json.loads(sc.result_json) for sc in services.store.list_scores(row.id)]
         return out
 
     @app.get("/api/sessions/{session_id}/audio/{track}.wav")

@@ -141,6 +141,53 @@ def cmd_questions(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_score(args: argparse.Namespace) -> int:
+    from interviewer.bank import BankError, UnknownIdError, load_bank
+    from interviewer.claude import make_scorer
+    from interviewer.result import AnswerTranscript
+    from interviewer.scorer import LocalScorer
+    from server.config import Settings
+
+    path = Path(args.answer_file)
+    if not path.is_file():
+        return _fail(f"{path}: no such answer file")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return _fail(f"{path}: not a UTF-8 text file")
+    if not text.strip():
+        return _fail(f"{path}: the answer file is empty")
+    settings = Settings()
+    try:
+        bank = load_bank(settings.rubrics_dir)
+        bank.question(args.question)
+    except BankError as exc:
+        return _fail(str(exc))
+    except UnknownIdError as exc:
+        return _fail(str(exc).strip("'\""))
+    local = LocalScorer(bank)
+    scorer = make_scorer(
+        bank,
+        settings.anthropic_api_key,
+        settings.anthropic_base_url,
+        settings.anthropic_model,
+        local,
+    )
+    result = scorer.score(args.question, AnswerTranscript.from_text(text.strip()))
+    if args.json:
+        _out(json.dumps(result.to_json(), indent=2))
+        return 0
+    _out(f"{result.question_id} ({result.round}): {result.overall}/100 [{result.engine}]")
+    for c in result.criteria:
+        _out(f"  {c.score}/{c.max}  {c.name}" + (f"  - missing: {c.missing}" if c.missing else ""))
+    _out(result.summary)
+    for line in result.improvements:
+        _out(f"  * {line}")
+    for note in result.notes:
+        _out(f"  note: {note}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="coach", description="Voice mock-interview coach for MLEs")
     sub = p.add_subparsers(dest="command", required=True)
@@ -160,6 +207,12 @@ def build_parser() -> argparse.ArgumentParser:
     say.add_argument("text")
     say.add_argument("-o", "--output", required=True)
     say.set_defaults(func=cmd_say)
+
+    sc = sub.add_parser("score", help="grade a written or transcribed answer")
+    sc.add_argument("--question", required=True, help="question id (see coach questions)")
+    sc.add_argument("--answer-file", required=True)
+    sc.add_argument("--json", action="store_true")
+    sc.set_defaults(func=cmd_score)
 
     qs = sub.add_parser("questions", help="list the question bank")
     qs.add_argument("--round", default=None)

@@ -76,7 +76,13 @@ class Settings(BaseSettings):
 
     anthropic_api_key: SecretStr | None = Field(default=None, alias="ANTHROPIC_API_KEY")
     anthropic_base_url: str | None = None
-    anthropic_model: str = "claude-sonnet-4-5"
+    anthropic_model: str = "claude-sonnet-4-6"
+    llm_follow_up_timeout_s: float = Field(
+        default=4.0, description="longest wait for Claude to word a follow-up before our own"
+    )
+    silence_prompt_s: float = Field(
+        default=20.0, description="silence after a question before the interviewer nudges"
+    )
 
     warm_models: bool = True
 

@@ -23,7 +23,7 @@ from fastapi import WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from audio.endpoint import completion_hint
-from audio.incremental import ClosedTurn, Corrector, IncrementalTranscriber
+from audio.incremental import ClosedTurn, Corrector, IncrementalTranscriber, TimedWord
 from audio.pcm import FRAME_MS, SAMPLE_RATE, samples_to_ms
 from audio.segmenter import (
     SegmenterConfig,
@@ -40,6 +40,7 @@ from audio.vad import webrtc_classifier
 from audio.vocabulary import VocabularyCorrector
 from interviewer.engine import Answer, EngineState, InterviewerEngine, Reply
 from interviewer.plan import plan_questions
+from interviewer.result import AnswerTranscript, Scorer, ScoreResult
 from server import protocol
 from server.inference import PRIORITY_FINAL, PRIORITY_PARTIAL, PRIORITY_PAUSE, PRIORITY_SPEECH
 from server.models import InterviewSession, Turn, utcnow
@@ -98,6 +99,7 @@ class LiveSession:
         self._reply_start_ms = 0
         self._reply_answers: _AnsweredTurn | None = None  # the answer the current reply is for
         self._continuation: _AnsweredTurn | None = None  # an answer the candidate went on with
+        self._listening_since_ms: int | None = None  # when the interviewer last finished
 
     # -- entry point ---------------------------------------------------------------------
     async def run(self) -> None:
@@ -355,6 +357,15 @@ class LiveSession:
             and seg.voiced_ms >= self.settings.barge_in_ms
         ):
             self._barge_in()
+        if (
+            self._listening_since_ms is not None
+            and not seg.in_turn
+            and not self.speaking
+            and not self._finishing
+            and now - self._listening_since_ms >= self.settings.silence_prompt_s * 1000
+        ):
+            self._listening_since_ms = None  # nudge once per silence
+            self._finish_turn(ClosedTurn((), None, now, now), "no_answer")
         if now - self._last_heartbeat_ms >= HEARTBEAT_MS:
             self._last_heartbeat_ms = now
             self._spawn(self._heartbeat(now))
@@ -363,6 +374,7 @@ class LiveSession:
         assert self.tx is not None
         match event:
             case SpeechStarted(at_ms=at):
+                self._listening_since_ms = None
                 self.tx.begin_turn(at)
                 self._turn_onset_ms = at
                 self._turn_started_while_speaking = self.speaking
@@ -433,9 +445,7 @@ class LiveSession:
         except Exception:
             log.exception("could not complete a turn")
             await self._error(
-                ProtocolError(
-                    "internal", "that answer could not be processed; please say it again"
-                )
+                ProtocolError("internal", "that answer could not be processed; please say it again")
             )
             await self._send_json({"type": "state", "state": "listening"})
 
@@ -487,17 +497,75 @@ class LiveSession:
             )
             if reason == "disconnect":
                 return
+            assessment = None
+            if question is not None and utterance.text:
+                assessment = await self.svc.grader.run(
+                    PRIORITY_FINAL, self._grade, self.svc.local_scorer, question.id
+                )
+                if self.svc.scorer is not self.svc.local_scorer:
+                    self._spawn(self._grade_in_background(question.id))
             text, start_ms = utterance.text, utterance.start_ms
             if self._continuation is not None:  # the rest of an answer already replied to
                 text = f"{self._continuation.text} {text}".strip()
                 start_ms = self._continuation.start_ms
                 self._continuation = None
             before = self.engine.snapshot()
-            reply = self.engine.on_answer(Answer(text, start_ms, utterance.end_ms))
+            reply = self.engine.on_answer(Answer(text, start_ms, utterance.end_ms), assessment)
+            if reply.kind == "follow_up" and assessment is not None and self.svc.follow_ups:
+                reply = await self._claude_follow_up(reply, assessment, text)
             answered = _AnsweredTurn(text, start_ms, before)
             self.tx.correct = self._vocabulary_corrector()
             await self._save_state()
             self._start_reply(reply, answered)
+
+    def _grade(self, scorer: Scorer, question_id: str) -> ScoreResult:
+        """Grade everything said for one question so far and store it (worker thread)."""
+        assert self.row is not None
+        turns = [
+            t
+            for t in self.svc.store.list_turns(self.row.id)
+            if t.speaker == "candidate" and t.question_id == question_id and t.text
+        ]
+        words = tuple(
+            TimedWord(str(w[0]), int(w[1]), int(w[2]))
+            for t in turns
+            for w in json.loads(t.words_json)
+        )
+        answer = AnswerTranscript(
+            text=" ".join(t.text for t in turns),
+            words=words,
+            start_ms=turns[0].start_ms if turns else 0,
+            end_ms=turns[-1].end_ms if turns else 0,
+        )
+        result = scorer.score(question_id, answer)
+        self.svc.store.upsert_score(
+            session_id=self.row.id, question_id=question_id, result=result.to_json()
+        )
+        return result
+
+    async def _claude_follow_up(self, reply: Reply, assessment: ScoreResult, text: str) -> Reply:
+        """Let Claude word the follow-up for the weakest criteria; keep ours if it is slow or
+        fails (it never makes the interviewer worse, at most a few seconds later)."""
+        assert self.svc.follow_ups is not None and reply.question_id is not None
+        missing = [c.id for c in assessment.weakest() if c.score < 3]
+        try:
+            follow_up = await asyncio.wait_for(
+                self.svc.grader.run(
+                    PRIORITY_FINAL, self.svc.follow_ups.follow_up, reply.question_id, text, missing
+                ),
+                timeout=self.settings.llm_follow_up_timeout_s + 0.5,
+            )
+        except Exception:  # timeouts, and anything the client raised: keep our own probe
+            log.warning("Claude follow-up unavailable; using the bank's probe")
+            return reply
+        if follow_up is None:
+            return reply
+        assert self.engine is not None
+        return self.engine.reword_follow_up(reply, follow_up.text)
+
+    async def _grade_in_background(self, question_id: str) -> None:
+        """The better (Claude) grading replaces the local one when it arrives."""
+        await self.svc.grader.run(PRIORITY_PARTIAL, self._grade, self.svc.scorer, question_id)
 
     async def _overloaded(self) -> None:
         now = time.monotonic()
@@ -591,6 +659,7 @@ class LiveSession:
             await self._send_json(
                 {"type": "reply_done", "reply_id": reply_id, "interrupted": False}
             )
+            self._listening_since_ms = self.seg.now_ms
         except asyncio.CancelledError:
             pending.cancel()
             cut = min(position, max(start_sample, self.seg.now_ms * SAMPLE_RATE // 1000))

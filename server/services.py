@@ -17,6 +17,9 @@ import numpy as np
 from audio.stt import SpeechRecognizer, WhisperRecognizer
 from audio.tts import PiperSynthesizer, SpeechSynthesizer
 from interviewer.bank import Bank, load_bank
+from interviewer.claude import ClaudeFollowUps, make_follow_ups, make_scorer
+from interviewer.result import Scorer
+from interviewer.scorer import LocalScorer
 from server.config import Settings
 from server.db import create_schema, make_engine
 from server.inference import ModelWorker
@@ -34,12 +37,17 @@ class Services:
     synthesizer: SpeechSynthesizer
     stt: ModelWorker
     tts: ModelWorker
+    local_scorer: Scorer
+    scorer: Scorer  # Claude when a key is set, else the local scorer
+    grader: ModelWorker
+    follow_ups: ClaudeFollowUps | None = None  # Claude-worded follow-ups when a key is set
     node_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     live: dict[str, object] = field(default_factory=dict)  # session id -> LiveSession, this node
 
     def close(self) -> None:
         self.stt.close()
         self.tts.close()
+        self.grader.close()
         self.store.engine.dispose()
 
 
@@ -65,6 +73,14 @@ def load_services(settings: Settings) -> Services:
         noise = (np.random.default_rng(0).standard_normal(16000) * 0.01).astype(np.float32)
         recognizer.recognize(noise, fast=True)
         synthesizer.synthesize("Ready.")
+    local_scorer = LocalScorer(bank)
+    scorer = make_scorer(
+        bank,
+        settings.anthropic_api_key,
+        settings.anthropic_base_url,
+        settings.anthropic_model,
+        local_scorer,
+    )
     services = Services(
         settings=settings,
         store=store,
@@ -73,6 +89,21 @@ def load_services(settings: Settings) -> Services:
         synthesizer=synthesizer,
         stt=ModelWorker("stt", settings.stt_workers),
         tts=ModelWorker("tts", settings.tts_workers),
+        local_scorer=local_scorer,
+        scorer=scorer,
+        grader=ModelWorker("grader", 1),
+        follow_ups=make_follow_ups(
+            bank,
+            settings.anthropic_api_key,
+            settings.anthropic_base_url,
+            settings.anthropic_model,
+            timeout_s=settings.llm_follow_up_timeout_s,
+        ),
     )
-    log.info("models loaded in %.1f s (node %s)", time.perf_counter() - t0, services.node_id)
+    log.info(
+        "models loaded in %.1f s (node %s, grading: %s)",
+        time.perf_counter() - t0,
+        services.node_id,
+        "claude" if scorer is not local_scorer else "local",
+    )
     return services

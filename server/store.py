@@ -110,6 +110,24 @@ class Store:
             db.refresh(score)
         return score
 
+    def upsert_score(self, *, session_id: str, question_id: str, result: dict) -> Score:
+        """The latest grading of everything said for one question of one session."""
+        with Session(self.engine) as db:
+            row = db.exec(
+                select(Score).where(
+                    Score.session_id == session_id, Score.question_id == question_id
+                )
+            ).first()
+            if row is None:
+                row = Score(session_id=session_id, question_id=question_id)
+            row.overall = int(result["overall"])
+            row.result_json = json.dumps(result)
+            row.created_at = utcnow()
+            db.add(row)
+            db.commit()
+            db.refresh(row)
+            return row
+
     def list_scores(self, session_id: str) -> Sequence[Score]:
         with Session(self.engine) as db:
             return db.exec(select(Score).where(Score.session_id == session_id)).all()
