@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -15,7 +16,8 @@ from fastapi.staticfiles import StaticFiles
 
 from server.config import Settings
 from server.live import STALE_HEARTBEAT_S, LiveSession
-from server.models import LOCAL_USER_ID
+from server.models import LOCAL_USER_ID, utcnow
+from server.recovery import dead_sessions, recover_session
 from server.services import Services, load_services
 
 log = logging.getLogger("coach.app")
@@ -48,9 +50,19 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = services_factory(settings)
-        stale = services.store.interrupt_stale_sessions(older_than_s=STALE_HEARTBEAT_S)
+        stale = dead_sessions(
+            services.store, this_node=services.node_id, stale_after_s=STALE_HEARTBEAT_S
+        )
         if stale:
-            log.info("%d session(s) left active by a stopped server marked interrupted", stale)
+            log.info("%d session(s) left active by a stopped server marked interrupted", len(stale))
+            for session_id in stale:
+                await asyncio.to_thread(
+                    recover_session,
+                    services.store,
+                    services.recognizer,
+                    settings.recordings_dir,
+                    session_id,
+                )
         app.state.services = services
         log.info("ready")
         yield
@@ -135,12 +147,22 @@ def _session_json(row) -> dict:
         "id": row.id,
         "created_at": row.created_at.isoformat(),
         "updated_at": row.updated_at.isoformat(),
-        "status": row.status,
+        "status": _effective_status(row),
         "round": row.round,
         "mode": row.mode,
         "profile": row.profile,
         "duration_ms": row.clock_ms,
     }
+
+
+def _effective_status(row) -> str:
+    """A session still marked live whose node stopped heartbeating is shown as interrupted
+    (the node may have died without a restart to mark it)."""
+    if row.status == "active" and row.live_heartbeat is not None:
+        age = (utcnow() - row.live_heartbeat).total_seconds()
+        if age > STALE_HEARTBEAT_S:
+            return "interrupted"
+    return row.status
 
 
 def _origin_allowed(ws: WebSocket) -> bool:

@@ -212,6 +212,7 @@ class LiveSession:
             mode=start.mode,
             profile=start.profile,
             job_description=start.job_description,
+            engine_state=engine.snapshot(),
         )
         await self._attach(row, engine)
         log.info("session %s started (round=%s)", row.id, start.round)
@@ -236,9 +237,15 @@ class LiveSession:
             )
             await self._close(1008)
             raise _Closed
-        engine = InterviewerEngine.restore(
-            {q.id: q for q in svc.bank.questions()}, json.loads(row.engine_state)
-        )
+        questions = {q.id: q for q in svc.bank.questions()}
+        state = json.loads(row.engine_state or "{}")
+        if not set(state.get("question_ids", [])) <= questions.keys() or not state:
+            # No usable snapshot (or the bank changed under it): plan the interview again.
+            ids = plan_questions(
+                svc.bank, round=row.round, profile=row.profile, job_description=row.job_description
+            )
+            state = {"question_ids": ids, "round": row.round}
+        engine = InterviewerEngine.restore(questions, state)
         await self._attach(row, engine)
         log.info("session %s resumed", row.id)
         await self._ready(resumed=True)

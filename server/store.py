@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
-from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -35,8 +34,10 @@ class Store:
         mode: str,
         profile: str,
         job_description: str = "",
+        engine_state: dict | None = None,
     ) -> InterviewSession:
         row = InterviewSession(
+            engine_state=json.dumps(engine_state or {}),
             id=uuid.uuid4().hex,
             user_id=user_id,
             round=round,
@@ -132,21 +133,8 @@ class Store:
         with Session(self.engine) as db:
             return db.exec(select(Score).where(Score.session_id == session_id)).all()
 
-    def interrupt_stale_sessions(self, *, older_than_s: float) -> int:
-        """Sessions left ``active`` by a node that stopped heartbeating (crashed, killed) are
-        marked ``interrupted``; they can be resumed or reviewed."""
-        cutoff = utcnow() - timedelta(seconds=older_than_s)
+    def active_sessions(self) -> Sequence[InterviewSession]:
         with Session(self.engine) as db:
-            rows = db.exec(
-                select(InterviewSession).where(
-                    InterviewSession.status == "active",
-                    (InterviewSession.live_heartbeat == None)  # noqa: E711
-                    | (InterviewSession.live_heartbeat < cutoff),
-                )
+            return db.exec(
+                select(InterviewSession).where(InterviewSession.status == "active")
             ).all()
-            for row in rows:
-                row.status = "interrupted"
-                row.live_node = None
-                db.add(row)
-            db.commit()
-            return len(rows)

@@ -19,8 +19,9 @@ from interviewer.bank import (
     load_bank,
     normalise_transcript,
 )
+from tests.conftest import SHARED
 
-GUIDE = Path(__file__).resolve().parents[2] / "shared/guide/ml-engineer-interview-guide.txt"
+GUIDE = SHARED / "guide/ml-engineer-interview-guide.txt"
 
 
 @pytest.fixture(scope="module")
