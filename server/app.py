@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import shutil
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated
@@ -14,6 +15,8 @@ from fastapi import Depends, FastAPI, HTTPException, Request, WebSocket
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from server.auth import SESSION_COOKIE, UserDep, user_from_cookie
+from server.auth import router as auth_router
 from server.config import Settings
 from server.live import STALE_HEARTBEAT_S, LiveSession
 from server.models import LOCAL_USER_ID, utcnow
@@ -32,20 +35,13 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def current_user(request: Request) -> str:
-    """Local single-user mode: everyone on loopback is the local user."""
-    return LOCAL_USER_ID
-
-
-UserDep = Annotated[str, Depends(current_user)]
-
-
 def create_app(
     settings: Settings | None = None,
     *,
     services_factory: Callable[[Settings], Services] = load_services,
 ) -> FastAPI:
     settings = settings or Settings()
+    settings.check()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -70,6 +66,7 @@ def create_app(
 
     app = FastAPI(title="MLE interview coach", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
+    app.include_router(auth_router)
 
     @app.get("/api/health")
     def health(services: ServicesDep) -> dict:
@@ -117,14 +114,33 @@ def create_app(
             raise HTTPException(404, f"session {session_id} has no {track} recording")
         return FileResponse(path, media_type="audio/wav")
 
+    @app.delete("/api/sessions/{session_id}", status_code=204)
+    def delete_session(session_id: str, services: ServicesDep, user: UserDep) -> None:
+        """Delete a session for good: its recordings and every row."""
+        row = _owned_session(services, session_id, user)
+        if row.id in services.live or _effective_status(row) == "active":
+            raise HTTPException(409, "the session is live; end it before deleting it")
+        folder = services.settings.recordings_dir / row.id
+        if folder.is_dir():
+            shutil.rmtree(folder)
+        services.store.delete_session(row.id)
+        log.info("session %s deleted", row.id)
+
     @app.websocket("/ws")
     async def live(ws: WebSocket) -> None:
         services: Services = ws.app.state.services
         if not _origin_allowed(ws):
             await ws.close(code=1008, reason="origin not allowed")
             return
+        user_id = LOCAL_USER_ID
+        if settings.multi_user:
+            found = user_from_cookie(services.store.engine, ws.cookies.get(SESSION_COOKIE))
+            if found is None:
+                await ws.close(code=1008, reason="sign in first")
+                return
+            user_id = found[0].id
         await ws.accept()
-        await LiveSession(ws, services, LOCAL_USER_ID).run()
+        await LiveSession(ws, services, user_id).run()
 
     @app.exception_handler(HTTPException)
     async def http_error(_request: Request, exc: HTTPException) -> JSONResponse:

@@ -86,6 +86,29 @@ class Settings(BaseSettings):
 
     warm_models: bool = True
 
+    auth_mode: Literal["auto", "local", "multi"] = Field(
+        default="auto",
+        description="auto: local single-user on a loopback address, accounts on any other",
+    )
+
+    @property
+    def multi_user(self) -> bool:
+        from server.auth import is_loopback
+
+        if self.auth_mode == "auto":
+            return not is_loopback(self.host)
+        return self.auth_mode == "multi"
+
+    def check(self) -> None:
+        """Refuse settings that would expose recordings: no accounts on a public address."""
+        from server.auth import is_loopback
+
+        if self.auth_mode == "local" and not is_loopback(self.host):
+            raise ValueError(
+                f"COACH_AUTH_MODE=local is only allowed on a loopback address, not {self.host}: "
+                "anyone on the network could read the recordings. Use multi (the default there)."
+            )
+
     @property
     def resolved_database_url(self) -> str:
         """The configured database URL, or a SQLite file inside ``data_dir``."""

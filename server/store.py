@@ -111,16 +111,20 @@ class Store:
             db.refresh(score)
         return score
 
-    def upsert_score(self, *, session_id: str, question_id: str, result: dict) -> Score:
-        """The latest grading of everything said for one question of one session."""
+    def upsert_score(
+        self, *, session_id: str, question_id: str, result: dict, attempt: int = 1
+    ) -> Score:
+        """The latest grading of everything said for one attempt at one question."""
         with Session(self.engine) as db:
             row = db.exec(
                 select(Score).where(
-                    Score.session_id == session_id, Score.question_id == question_id
+                    Score.session_id == session_id,
+                    Score.question_id == question_id,
+                    Score.attempt == attempt,
                 )
             ).first()
             if row is None:
-                row = Score(session_id=session_id, question_id=question_id)
+                row = Score(session_id=session_id, question_id=question_id, attempt=attempt)
             row.overall = int(result["overall"])
             row.result_json = json.dumps(result)
             row.created_at = utcnow()
@@ -131,7 +135,37 @@ class Store:
 
     def list_scores(self, session_id: str) -> Sequence[Score]:
         with Session(self.engine) as db:
-            return db.exec(select(Score).where(Score.session_id == session_id)).all()
+            stmt = (
+                select(Score)
+                .where(Score.session_id == session_id)
+                .order_by(Score.question_id, Score.attempt)
+            )
+            return db.exec(stmt).all()
+
+    def scores_for_sessions(self, session_ids: Sequence[str]) -> Sequence[Score]:
+        """Every grading of the given sessions (for progress over time)."""
+        if not session_ids:
+            return []
+        with Session(self.engine) as db:
+            return db.exec(select(Score).where(Score.session_id.in_(session_ids))).all()
+
+    def turns_for_sessions(self, session_ids: Sequence[str]) -> Sequence[Turn]:
+        if not session_ids:
+            return []
+        with Session(self.engine) as db:
+            stmt = select(Turn).where(Turn.session_id.in_(session_ids)).order_by(Turn.index)
+            return db.exec(stmt).all()
+
+    def delete_session(self, session_id: str) -> None:
+        """Every row of a session: scores, turns, the session."""
+        with Session(self.engine) as db:
+            for model in (Score, Turn):
+                for row in db.exec(select(model).where(model.session_id == session_id)).all():
+                    db.delete(row)
+            row = db.get(InterviewSession, session_id)
+            if row is not None:
+                db.delete(row)
+            db.commit()
 
     def active_sessions(self) -> Sequence[InterviewSession]:
         with Session(self.engine) as db:

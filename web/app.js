@@ -806,4 +806,11 @@ function init() {
   renderState();
 }
 
+// Multi-user servers need a signed-in account: send the visitor to the sign-in page.
+fetch('/api/auth/me', { credentials: 'same-origin' })
+  .then((res) => {
+    if (res.status === 401) location.href = `/login.html?next=${encodeURIComponent(location.pathname)}`;
+  })
+  .catch(() => {});
+
 init();
