@@ -106,3 +106,32 @@ def live_server(tmp_path_factory) -> ServerProcess:
     server = start_server(tmp_path_factory.mktemp("server-data"))
     yield server
     stop_server(server)
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A real PostgreSQL server for the session (COACH_TEST_POSTGRES_URL, or a private one)."""
+    url = os.environ.get("COACH_TEST_POSTGRES_URL")
+    if url:
+        yield url
+        return
+    from tests.pg import PostgresServer
+
+    server = PostgresServer().start()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """Each persistence test runs against SQLite and against PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'coach.db'}"
+    url = request.getfixturevalue("postgres_url")
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:  # a clean schema per test
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    return url
