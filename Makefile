@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint unit bench system-deps clean
+.PHONY: run test lint unit bench soak system-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ unit: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+## 20 live sessions at real-time pace for 2 minutes; writes docs/reliability.md.
+soak: $(STAMP)
+	$(BIN)/python -m bench.soak --sessions 20 --seconds 120
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
