@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import event, inspect, text
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel, create_engine
+from sqlmodel import create_engine
 
 from server import auth, models  # noqa: F401 - registers the tables
 
@@ -32,35 +32,7 @@ def make_engine(url: str) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    SQLModel.metadata.create_all(engine)
-    add_missing_columns(engine)
+    """Create or upgrade the schema with the migrations (server/migrations)."""
+    from server.migrate import upgrade
 
-
-def add_missing_columns(engine: Engine) -> list[str]:
-    """Columns added to the models after a database was created are added to its tables,
-    with their defaults (``create_all`` only creates missing tables). Never drops or alters
-    anything. Returns the ``table.column`` names added."""
-    added = []
-    db = inspect(engine)
-    for table in SQLModel.metadata.sorted_tables:
-        if not db.has_table(table.name):
-            continue
-        have = {c["name"] for c in db.get_columns(table.name)}
-        for column in table.columns:
-            if column.name in have:
-                continue
-            kind = column.type.compile(dialect=engine.dialect)
-            default = column.default.arg if column.default is not None else None
-            clause = ""
-            if isinstance(default, bool):
-                clause = f" DEFAULT {int(default)}"
-            elif isinstance(default, int | float):
-                clause = f" DEFAULT {default}"
-            elif isinstance(default, str):
-                clause = " DEFAULT '" + default.replace("'", "''") + "'"
-            with engine.begin() as conn:
-                conn.execute(
-                    text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}{clause}')
-                )
-            added.append(f"{table.name}.{column.name}")
-    return added
+    upgrade(engine)
