@@ -39,47 +39,47 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-async def one_session(server, clips: list[np.ndarray], seconds: float, index: int) -> dict:
-    """Stream answers (clip + 2.5 s of silence) until the time is up; count what was sent."""
+async def one_session(server, clips: list[np.ndarray], deadline: float, index: int) -> dict:
+    """One interview: stream answers (clip + 2.5 s of silence) until ``deadline`` or until the
+    interviewer ends it; frames and answers count only while the session was open."""
     ws = await websockets.connect(server.ws_url, max_size=None)
     client = LiveClient(ws)
     await client.send_json({"type": "start", "protocol": 1, "round": "behavioral"})
     await client.wait_for("ready", timeout=60)
     sid = client.got.of("ready")[0]["session_id"]
     frames_sent, late, answers = 0, 0, 0
-    start = time.monotonic()
     k = index
-    while time.monotonic() - start < seconds:
-        audio = np.concatenate([clips[k % len(clips)], silence(2.5)])
+
+    def ended() -> bool:
+        return bool(client.got.of("session_ended")) or client._reader.done()
+
+    while time.monotonic() < deadline and not ended():
+        frames = pcm_frames(np.concatenate([clips[k % len(clips)], silence(2.5)]))
         k += 1
-        frames = pcm_frames(audio)
         t0 = time.monotonic()
+        complete = True
         for i, frame in enumerate(frames):
-            try:
-                await ws.send(frame)
-            except websockets.ConnectionClosed:
+            if ended():
+                complete = False
                 break
+            await ws.send(frame)
             frames_sent += 1
             delay = t0 + (i + 1) * 0.02 - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
             elif delay < -0.1:
                 late += 1
-        answers += 1
-        if client.got.of("session_ended"):
-            break
-    # keep streaming silence until the last answer's transcript arrives (or 60 s)
-    want = answers
-    deadline = time.monotonic() + 60
-    while len(client.got.of("transcript")) < want and time.monotonic() < deadline:
-        if client.got.of("session_ended"):
-            break
+        answers += complete
+    # keep streaming silence until the last answer's transcript arrives (at most 60 s)
+    drain = time.monotonic() + 60
+    while len(client.got.of("transcript")) < answers and time.monotonic() < drain and not ended():
         await ws.send(bytes(640))
         frames_sent += 1
         await asyncio.sleep(0.02)
-    await client.send_json({"type": "stop"})
-    with contextlib.suppress(AssertionError):
-        await client.wait_for("session_ended", timeout=60)
+    if not ended():
+        await client.send_json({"type": "stop"})
+        with contextlib.suppress(AssertionError):
+            await client.wait_for("session_ended", timeout=60)
     await client.close()
     return {
         "session_id": sid,
@@ -90,6 +90,15 @@ async def one_session(server, clips: list[np.ndarray], seconds: float, index: in
         "overloaded": len([e for e in client.got.of("error") if e["code"] == "overloaded"]),
         "errors": [e["code"] for e in client.got.of("error") if e["code"] != "overloaded"],
     }
+
+
+async def one_client(server, clips: list[np.ndarray], seconds: float, index: int) -> list[dict]:
+    """A person practising for ``seconds``: a new interview whenever one ends."""
+    deadline = time.monotonic() + seconds
+    results = []
+    while time.monotonic() < deadline - 5:
+        results.append(await one_session(server, clips, deadline, index + len(results)))
+    return results
 
 
 async def soak(server, sessions: int, seconds: float) -> tuple[list[dict], list[float]]:
@@ -103,12 +112,12 @@ async def soak(server, sessions: int, seconds: float) -> tuple[list[dict], list[
             await asyncio.sleep(5)
 
     sampler = asyncio.create_task(sample())
-    results = await asyncio.gather(
-        *(one_session(server, clips, seconds, i) for i in range(sessions))
+    per_client = await asyncio.gather(
+        *(one_client(server, clips, seconds, i) for i in range(sessions))
     )
     done.set()
     await sampler
-    return list(results), rss
+    return [r for results in per_client for r in results], rss
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -143,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     transcripts = sum(r["transcripts"] for r in stored)
     summary = {
         "sessions": args.sessions,
+        "interviews": len(stored),
         "seconds": args.seconds,
         "frames_sent": sent,
         "frames_lost": lost,
