@@ -10,7 +10,10 @@ Per answer (``measure_answer``):
 - **speaking rate**: words per minute of talk time (pauses included, as speaking rate is
   usually measured);
 - **fillers**: um, uh, er, hmm..., "basically", "literally", and "like", "you know",
-  "I mean" where they fill rather than mean something (see ``find_fillers``); per minute;
+  "I mean" where they fill rather than mean something (see ``find_fillers``); per minute.
+  Whisper writes clean text and drops "um" and "uh", so fillers are counted on a second
+  decode of the answer primed with ``FILLER_PROMPT`` (a disfluent prompt keeps them) when
+  the caller has one (``filler_words``), plus any the live transcript has that it missed;
 - **hedges**: "I think", "maybe", "probably", "kind of", "I'm not sure"...; per minute;
 - **long pauses**: silences of ``long_pause_ms`` (2 s) or more inside a stretch. With voice
   activity they are measured on the audio (whisper's word times stretch across silences);
@@ -28,21 +31,28 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from audio.incremental import TimedWord
 
 FRAME_MS = 20
 LONG_PAUSE_MS = 2000
+FILLER_PROMPT = "So, um, I was, uh, like, you know, thinking. Uh, hmm, um."
+"""Whisper prompt that keeps disfluencies in the transcript (measured on tiny.en: without it
+"um" and "uh" are dropped)."""
 MIN_ONSET_FRAMES = 3  # 60 ms of voice counts as the first speech (a click does not)
 
-FILLER_WORDS = frozenset(
-    "um umm ummm uh uhh uhm erm er ehm ah ahh hmm hmmm mm mmm basically literally".split()
-)
-_LIKE_FILLER_BEFORE = frozenset("and but so or um uh like".split())
-_YOU_KNOW_OBJECTS = frozenset(
+
+def _set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+FILLER_WORDS = _set("um umm ummm uh uhh uhm erm er ehm ah ahh hmm hmmm mm mmm basically literally")
+_LIKE_FILLER_BEFORE = _set("and but so or um uh like")
+_YOU_KNOW_OBJECTS = _set(
     """what how that the a an if why where when whether which who whom about it this these
-    those them him her me us your my our their its""".split()
+    those them him her me us your my our their its"""
 )
 HEDGES = (
     "if i remember correctly",
@@ -71,9 +81,9 @@ HEDGES = (
     "somewhat",
 )
 # "what kind of model", "this sort of data": a noun, not a hedge.
-_KIND_OF_NOUN_BEFORE = frozenset(
+_KIND_OF_NOUN_BEFORE = _set(
     """what which this that a the any some every same different one each no other another
-    these those certain new first right wrong""".split()
+    these those certain new first right wrong"""
 )
 _HEDGE_TOKENS = tuple((h, tuple(h.split())) for h in HEDGES)
 
@@ -146,8 +156,11 @@ def find_fillers(words: Sequence[TimedWord]) -> list[Mark]:
                 marks.append(Mark("like", t.start_ms))
         elif t.text == "you" and nxt is not None and nxt.text == "know":
             after = toks[i + 2] if i + 2 < len(toks) else None
-            if nxt.comma_after or nxt.sentence_end or after is None or (
-                after.text not in _YOU_KNOW_OBJECTS
+            if (
+                nxt.comma_after
+                or nxt.sentence_end
+                or after is None
+                or (after.text not in _YOU_KNOW_OBJECTS)
             ):
                 marks.append(Mark("you know", t.start_ms))
                 i += 2
@@ -216,14 +229,14 @@ class VoiceActivity:
             k = j
         return runs
 
-    def onset(self, lo_ms: int, hi_ms: int) -> int | None:
-        """Start of the first run of ``MIN_ONSET_FRAMES`` voiced frames in ``[lo_ms, hi_ms)``."""
+    def onset(self, lo_ms: int, hi_ms: int, min_frames: int = MIN_ONSET_FRAMES) -> int | None:
+        """Start of the first run of ``min_frames`` voiced frames in ``[lo_ms, hi_ms)``."""
         a = max(0, self._frame(lo_ms))
         b = min(len(self.flags), self._frame(hi_ms - 1) + 1)
         run = 0
         for k in range(a, b):
             run = run + 1 if self.flags[k] else 0
-            if run >= MIN_ONSET_FRAMES:
+            if run >= min_frames:
                 return self.start_ms + (k - run + 1) * FRAME_MS
         return None
 
@@ -283,16 +296,35 @@ class AnswerDelivery:
 MIN_RATE_MS = 3000  # rates over less than 3 s of speech say nothing
 
 
+def spoken_words(
+    words: Sequence[TimedWord], voice: VoiceActivity | None, slack_ms: int = 250
+) -> list[TimedWord]:
+    """Words with speech within ``slack_ms`` of them: a prompted decode may add words over
+    silence. (Whisper gives some fillers no duration, at the edge of the silence before.)"""
+    if voice is None:
+        return list(words)
+    out = []
+    for w in words:
+        lo, hi = w.start_ms - slack_ms, max(w.end_ms, w.start_ms + FRAME_MS) + slack_ms
+        if voice.onset(max(lo, voice.start_ms), hi, min_frames=1) is not None:
+            out.append(w)
+        elif not voice.covers(w.start_ms, max(w.end_ms, w.start_ms + 1)):
+            out.append(w)  # no audio known there: keep it
+    return out
+
+
 def measure_answer(
     stretches: Sequence[Sequence[TimedWord]],
     *,
     asked_end_ms: int | None = None,
     voice: VoiceActivity | None = None,
+    filler_words: Sequence[TimedWord] | None = None,
     long_pause_ms: int = LONG_PAUSE_MS,
 ) -> AnswerDelivery:
     """Delivery of one answer. ``stretches``: the candidate's words, split wherever the
     interviewer spoke (gaps across interviewer speech are turn-taking, not pauses);
-    ``asked_end_ms``: when the question finished playing."""
+    ``asked_end_ms``: when the question finished playing; ``filler_words``: the answer
+    decoded with ``FILLER_PROMPT``, where fillers are counted (default: the words)."""
     stretches = [s for s in stretches if s]
     words = [w for s in stretches for w in s]
     if not words:
@@ -312,7 +344,7 @@ def measure_answer(
         else:
             pauses += [
                 Pause(a.end_ms, b.start_ms)
-                for a, b in zip(s, s[1:], strict=False)
+                for a, b in pairwise(s)
                 if b.start_ms - a.end_ms >= long_pause_ms
             ]
     ttfw = None
@@ -327,12 +359,23 @@ def measure_answer(
         words=n_words,
         talk_ms=talk_ms,
         wpm=wpm,
-        fillers=tuple(find_fillers(words)),
+        fillers=tuple(_merge_marks(find_fillers(words), find_fillers(filler_words or []))),
         hedges=tuple(find_hedges(words)),
         long_pauses=tuple(pauses),
         time_to_first_word_ms=ttfw,
         pauses_from="audio" if use_audio else "words",
     )
+
+
+def _merge_marks(live: Sequence[Mark], decoded: Sequence[Mark], near_ms: int = 400) -> list[Mark]:
+    """Fillers of the filler decode, plus those of the live transcript it did not find (the
+    same word within ``near_ms``)."""
+    extra = [
+        m
+        for m in live
+        if not any(d.text == m.text and abs(d.start_ms - m.start_ms) <= near_ms for d in decoded)
+    ]
+    return sorted([*decoded, *extra], key=lambda m: m.start_ms)
 
 
 TREND_METRICS = (

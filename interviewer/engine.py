@@ -2,12 +2,18 @@
 
 Fed one finished answer at a time (``on_answer``); returns a ``Reply``. Its whole state is a
 JSON-ready snapshot, stored after every turn, so any server node can resume the session.
+
+Feedback follows the session's mode: in ``study`` mode, moving on from a question starts with
+one or two sentences of spoken feedback (the best criterion and the biggest gap of the
+grading passed to ``on_answer``); in ``interview`` mode nothing is said until the closing
+reply, which summarises the whole interview. ``retry`` re-asks the question just answered
+("Try again"); each attempt is numbered.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
 from interviewer.result import ScoreResult
@@ -31,6 +37,8 @@ class Reply:
     kind: ReplyKind
     question_id: str | None = None
     ends_interview: bool = False
+    attempt: int = 1  # which attempt at ``question_id`` this reply belongs to
+    feedback_for: str | None = None  # the reply opens with feedback on this question's answer
 
 
 @dataclass(frozen=True)
@@ -74,15 +82,25 @@ class EngineState:
     finished: bool = False
     asked_at_ms: int = 0  # session clock when the current question was asked
     time_calls: list[int] = field(default_factory=list)  # minutes-left already announced
+    answered: bool = False  # the current question (this attempt) got an answer
+    attempts: dict[str, int] = field(default_factory=dict)  # question id -> attempt (from 1)
+    notes: dict[str, dict] = field(default_factory=dict)  # question id -> grading summary
 
 
 class InterviewerEngine:
     """Runs a planned list of questions with follow-ups, clarifications and repeats."""
 
-    def __init__(self, questions: dict[str, QuestionLike], state: EngineState, round: str = "loop"):
+    def __init__(
+        self,
+        questions: dict[str, QuestionLike],
+        state: EngineState,
+        round: str = "loop",
+        mode: str = "study",
+    ):
         self.questions = questions
         self.state = state
         self.round = round
+        self.mode = mode  # study: feedback after each question; interview: at the end
 
     # -- state ---------------------------------------------------------------------------
     def snapshot(self) -> dict:
@@ -96,7 +114,11 @@ class InterviewerEngine:
             "finished": s.finished,
             "asked_at_ms": s.asked_at_ms,
             "time_calls": list(s.time_calls),
+            "answered": s.answered,
+            "attempts": dict(s.attempts),
+            "notes": {k: dict(v) for k, v in s.notes.items()},
             "round": self.round,
+            "mode": self.mode,
         }
 
     @classmethod
@@ -110,8 +132,11 @@ class InterviewerEngine:
             finished=bool(snap.get("finished", False)),
             asked_at_ms=int(snap.get("asked_at_ms", 0)),
             time_calls=list(snap.get("time_calls", [])),
+            answered=bool(snap.get("answered", False)),
+            attempts={str(k): int(v) for k, v in snap.get("attempts", {}).items()},
+            notes={str(k): dict(v) for k, v in snap.get("notes", {}).items()},
         )
-        return cls(questions, state, snap.get("round", "loop"))
+        return cls(questions, state, snap.get("round", "loop"), snap.get("mode", "study"))
 
     @property
     def current(self) -> QuestionLike | None:
@@ -123,6 +148,15 @@ class InterviewerEngine:
     @property
     def finished(self) -> bool:
         return self.state.finished
+
+    def attempt_for(self, question_id: str | None) -> int:
+        """The attempt number at ``question_id`` (1 until the candidate asks to try again)."""
+        return self.state.attempts.get(question_id, 1) if question_id else 1
+
+    @property
+    def attempt(self) -> int:
+        q = self.current
+        return self.attempt_for(q.id if q else None)
 
     def vocabulary(self) -> str:
         """Technical words of the current question, to prime speech recognition."""
@@ -145,11 +179,45 @@ class InterviewerEngine:
         q = self.current
         if q is None:
             return self._close()
-        return Reply("Welcome back. Let's pick up where we left off. " + q.prompt, "question", q.id)
+        return self._stamp(
+            Reply("Welcome back. Let's pick up where we left off. " + q.prompt, "question", q.id)
+        )
+
+    def retry(self, now_ms: int = 0) -> Reply:
+        """ "Try again": ask the question just answered once more, as a new attempt. That is
+        the current question if it has an answer, else the one before (the interviewer has
+        already moved on, e.g. after study-mode feedback, or is closing the interview)."""
+        s = self.state
+        index = min(s.index, len(s.question_ids) - 1)
+        if not s.answered and s.index > 0:
+            index = s.index - 1
+        if not s.question_ids:
+            return self._close()
+        question_id = s.question_ids[index]
+        is_new_attempt = index != s.index or s.answered or s.finished
+        s.index = index
+        s.finished = False
+        s.follow_ups = 0
+        s.probes_used = []
+        s.silences = 0
+        s.asked_at_ms = now_ms
+        s.time_calls = []
+        s.answered = False
+        if is_new_attempt:
+            s.attempts[question_id] = self.attempt_for(question_id) + 1
+        q = self.questions[question_id]
+        return self._stamp(Reply("Sure, let's try that one again. " + q.prompt, "question", q.id))
 
     def on_answer(self, answer: Answer, assessment: ScoreResult | None = None) -> Reply:
         """Decide the reply to one answer. ``assessment`` is the grading of everything said
-        for the current question so far; its weakest criteria choose the follow-up."""
+        for the current question so far; its weakest criteria choose the follow-up, and it is
+        what study-mode feedback and the interview-mode summary are made of."""
+        q = self.current
+        if q is not None and assessment is not None and assessment.question_id == q.id:
+            self.state.notes[q.id] = _note(assessment)
+        return self._stamp(self._on_answer(answer, assessment))
+
+    def _on_answer(self, answer: Answer, assessment: ScoreResult | None) -> Reply:
         q = self.current
         if q is None:
             return self._close()
@@ -169,6 +237,7 @@ class InterviewerEngine:
         if _REPEAT.search(low) and len(low.split()) < 20:
             return Reply("Sure. " + q.prompt, "question", q.id)
         if _DONT_KNOW.search(low) and len(low.split()) < 25:
+            self.state.answered = True
             return self._advance("That's fine, it happens in real interviews too. ", answer.end_ms)
         if self._is_clarifying(low):
             fact = self._find_fact(q, low)
@@ -179,6 +248,7 @@ class InterviewerEngine:
                 "clarification",
                 q.id,
             )
+        self.state.answered = True
         elapsed_s = max(0, answer.end_ms - self.state.asked_at_ms) / 1000
         budget_s = q.time_budget_s
         if elapsed_s >= budget_s:
@@ -207,7 +277,7 @@ class InterviewerEngine:
             return reply
         self.state.probes_used[-1] = text
         self.state.probes_used.append(probe)  # the bank's wording counts as used too
-        return Reply(reply.text[: -len(probe)] + text, reply.kind, reply.question_id)
+        return replace(reply, text=reply.text[: -len(probe)] + text)
 
     def max_follow_ups(self, q: QuestionLike) -> int:
         """Design questions get more probing than a short depth or behavioural question."""
@@ -224,22 +294,36 @@ class InterviewerEngine:
         return ""
 
     # -- helpers -------------------------------------------------------------------------
+    def _stamp(self, reply: Reply) -> Reply:
+        return replace(reply, attempt=self.attempt_for(reply.question_id))
+
     def _advance(self, preface: str, now_ms: int = 0) -> Reply:
         s = self.state
+        left = self.current
+        feedback = ""
+        if self.mode == "study" and left is not None and left.id in s.notes:
+            feedback = study_feedback(s.notes[left.id])
         s.index += 1
         s.follow_ups = 0
         s.silences = 0
         s.asked_at_ms = now_ms
         s.time_calls = []
+        s.answered = False
         q = self.current
-        if q is None:
-            return self._close(preface)
-        return Reply(preface + "Next question. " + q.prompt, "question", q.id)
+        reply = (
+            self._close(preface + feedback)
+            if q is None
+            else Reply(preface + feedback + "Next question. " + q.prompt, "question", q.id)
+        )
+        return replace(reply, feedback_for=left.id) if feedback and left else reply
 
     def _close(self, preface: str = "") -> Reply:
         self.state.finished = True
+        summary = ""
+        if self.mode == "interview" and self.state.notes:
+            summary = interview_summary(list(self.state.notes.values()))
         return Reply(
-            preface + "That's all the questions I had. Thanks for your time, "
+            preface + "That's all the questions I had. " + summary + "Thanks for your time, "
             "your feedback is ready on the review page.",
             "closing",
             None,
@@ -276,3 +360,113 @@ class InterviewerEngine:
             if probe.text not in used:
                 return probe.text
         return None
+
+
+# -- spoken feedback -------------------------------------------------------------------------
+# Criterion names are third-person verb phrases ("Opens with the data: sources and refresh");
+# feedback turns them into "you opened with the data" and "open with the data".
+
+_PAST = {
+    "sets": "set",
+    "keeps": "kept",
+    "chooses": "chose",
+    "writes": "wrote",
+    "gives": "gave",
+    "says": "said",
+    "debugs": "debugged",
+    "ties": "tied",
+}
+_PRONOUNS = {"they": "you", "their": "your", "them": "you", "themselves": "yourself"}
+# Second verbs after "and" ("rolls out safely and runs an A/B test"): past, base form.
+_SECOND_VERBS = {
+    "runs": ("ran", "run"),
+    "states": ("stated", "state"),
+    "tests": ("tested", "test"),
+    "says": ("said", "say"),
+}
+
+
+def _speakable(name: str, form: int) -> list[str]:
+    name = re.sub(r"^STAR:\s*", "", name).replace(" / ", " or ").replace("A/B", "A B")
+    words = [_PRONOUNS.get(w, w) for w in name.split()]
+    for i in range(2, len(words)):
+        if words[i - 1] == "and" and words[i] in _SECOND_VERBS:
+            words[i] = _SECOND_VERBS[words[i]][form]
+    return words
+
+
+def _you_did(name: str) -> str:
+    """ "Opens with the data" -> "you opened with the data"."""
+    verb, *rest = _speakable(name, 0)
+    v = verb.lower()
+    if v in _PAST:
+        past = _PAST[v]
+    elif v.endswith("ies") and len(v) > 4:
+        past = v[:-3] + "ied"
+    elif v.endswith("s"):
+        base = v[:-1]
+        past = base + ("d" if base.endswith("e") else "ed")
+    else:
+        return "you did well on " + name[0].lower() + name[1:]
+    return " ".join(["you", past, *rest])
+
+
+def _do(name: str) -> str:
+    """ "Monitors the model in production" -> "monitor the model in production"."""
+    verb, *rest = _speakable(name, 1)
+    v = verb.lower()
+    if v == "ties":
+        base = "tie"
+    elif v.endswith("ies") and len(v) > 4:
+        base = v[:-3] + "y"
+    elif v.endswith("s"):
+        base = v[:-1]
+    else:
+        return "work on " + name[0].lower() + name[1:]
+    return " ".join([base, *rest])
+
+
+def _note(result: ScoreResult) -> dict:
+    """What feedback needs from a grading: the overall score, best criterion, biggest gap."""
+    ranked = result.weakest()
+    if not ranked:
+        return {"overall": result.overall}
+    best = max(result.criteria, key=lambda c: c.score)  # first of the best, in rubric order
+    gap = ranked[0]
+    return {
+        "overall": result.overall,
+        "best": best.name,
+        "best_score": best.score,
+        "gap": gap.name,
+        "gap_score": gap.score,
+    }
+
+
+def study_feedback(note: dict) -> str:
+    """One or two spoken sentences on the answer just given."""
+    if "best" not in note:
+        return ""
+    if note["best_score"] >= 2:
+        praise = f"Quick feedback: {_you_did(note['best'])}, good. "
+    else:
+        praise = "Quick feedback: that one needs more depth. "
+    if note["gap_score"] >= 3:
+        return praise + "That was a solid answer. "
+    return praise + f"To make it stronger, {_do(note['gap'])}. "
+
+
+def interview_summary(notes: list[dict]) -> str:
+    """The spoken end-of-interview summary (interview mode)."""
+    graded = [n for n in notes if "best" in n]
+    if not graded:
+        return ""
+    average = round(sum(n["overall"] for n in graded) / len(graded))
+    count = "one question" if len(graded) == 1 else f"{len(graded)} questions"
+    text = f"Here's a short summary. Across {count}, your answers averaged {average} out of 100. "
+    best = max(graded, key=lambda n: n["best_score"])
+    gap = min(graded, key=lambda n: n["gap_score"])
+    if best["best_score"] >= 2:
+        text += f"Your strongest moment: {_you_did(best['best'])}. "
+    if gap["gap_score"] < 3:
+        text += f"The main thing to work on: {_do(gap['gap'])}. "
+    return text

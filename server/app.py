@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import shutil
 from collections.abc import AsyncIterator, Callable
@@ -12,7 +11,7 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI, HTTPException, Request, WebSocket
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from server.auth import SESSION_COOKIE, UserDep, user_from_cookie
@@ -21,11 +20,10 @@ from server.config import Settings
 from server.live import STALE_HEARTBEAT_S, LiveSession
 from server.models import LOCAL_USER_ID, utcnow
 from server.recovery import dead_sessions, recover_session
+from server.review import router as review_router
 from server.services import Services, load_services
 
 log = logging.getLogger("coach.app")
-
-TRACKS = ("candidate", "interviewer")
 
 
 def get_services(request: Request) -> Services:
@@ -67,6 +65,8 @@ def create_app(
     app = FastAPI(title="MLE interview coach", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.include_router(auth_router)
+    # Review API: sessions, turns, feedback, audio, progress, export (server/review.py).
+    app.include_router(review_router)
 
     @app.get("/api/health")
     def health(services: ServicesDep) -> dict:
@@ -76,43 +76,6 @@ def create_app(
             "live_sessions": len(services.live),
             "stt_queue": services.stt.depth,
         }
-
-    @app.get("/api/sessions")
-    def list_sessions(services: ServicesDep, user: UserDep) -> list[dict]:
-        rows = services.store.list_sessions(user_id=user)
-        return [_session_json(r) for r in rows]
-
-    @app.get("/api/sessions/{session_id}")
-    def get_session(session_id: str, services: ServicesDep, user: UserDep) -> dict:
-        row = _owned_session(services, session_id, user)
-        turns = services.store.list_turns(row.id)
-        out = _session_json(row)
-        out["turns"] = [
-            {
-                "index": t.index,
-                "speaker": t.speaker,
-                "text": t.text,
-                "start_ms": t.start_ms,
-                "end_ms": t.end_ms,
-                "question_id": t.question_id,
-                "kind": t.kind,
-                "reason": t.reason,
-                "interrupted": t.interrupted,
-            }
-            for t in turns
-        ]
-        out["scores"] = [json.loads(sc.result_json) for sc in services.store.list_scores(row.id)]
-        return out
-
-    @app.get("/api/sessions/{session_id}/audio/{track}.wav")
-    def get_audio(session_id: str, track: str, services: ServicesDep, user: UserDep):
-        if track not in TRACKS:
-            raise HTTPException(404, f"unknown track {track!r}; use one of {', '.join(TRACKS)}")
-        row = _owned_session(services, session_id, user)
-        path = services.settings.recordings_dir / row.id / f"{track}.wav"
-        if not path.is_file():
-            raise HTTPException(404, f"session {session_id} has no {track} recording")
-        return FileResponse(path, media_type="audio/wav")
 
     @app.delete("/api/sessions/{session_id}", status_code=204)
     def delete_session(session_id: str, services: ServicesDep, user: UserDep) -> None:
@@ -156,19 +119,6 @@ def _owned_session(services: Services, session_id: str, user: str):
     if row is None or row.user_id != user:  # another user's session looks like no session
         raise HTTPException(404, f"no session {session_id!r}")
     return row
-
-
-def _session_json(row) -> dict:
-    return {
-        "id": row.id,
-        "created_at": row.created_at.isoformat(),
-        "updated_at": row.updated_at.isoformat(),
-        "status": _effective_status(row),
-        "round": row.round,
-        "mode": row.mode,
-        "profile": row.profile,
-        "duration_ms": row.clock_ms,
-    }
 
 
 def _effective_status(row) -> str:

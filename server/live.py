@@ -44,7 +44,7 @@ from interviewer.result import AnswerTranscript, Scorer, ScoreResult
 from server import protocol
 from server.inference import PRIORITY_FINAL, PRIORITY_PARTIAL, PRIORITY_PAUSE, PRIORITY_SPEECH
 from server.models import InterviewSession, Turn, utcnow
-from server.protocol import EndTurn, Ping, ProtocolError, Resume, Start, Stop
+from server.protocol import EndTurn, Ping, ProtocolError, Resume, Retry, Start, Stop
 from server.services import Services
 
 log = logging.getLogger("coach.live")
@@ -203,7 +203,7 @@ class LiveSession:
             job_description=start.job_description,
         )
         engine = InterviewerEngine(
-            {q.id: q for q in svc.bank.questions()}, EngineState(ids), start.round
+            {q.id: q for q in svc.bank.questions()}, EngineState(ids), start.round, start.mode
         )
         row = await asyncio.to_thread(
             svc.store.create_session,
@@ -325,12 +325,19 @@ class LiveSession:
                 continue
             parsed = protocol.parse_text(msg.get("text") or "")
             match parsed:
+                case ProtocolError(code="protocol_mismatch"):
+                    # a start/resume of any version, mid-session: not a reason to hang up
+                    await self._error(
+                        ProtocolError("bad_message", "the session has already started")
+                    )
                 case ProtocolError():
                     await self._error(parsed)
                 case EndTurn():
                     self._on_end_turn_button()
                 case Stop():
                     await self._stop()
+                case Retry():
+                    self._spawn(self._retry())
                 case Ping(id=ping_id):
                     await self._send_json({"type": "pong", "id": ping_id})
                 case Start() | Resume():
@@ -475,6 +482,7 @@ class LiveSession:
             index = self._turn_index
             self._turn_index += 1
             question = self.engine.current
+            attempt = self.engine.attempt
             await asyncio.to_thread(
                 self.svc.store.add_turn,
                 Turn(
@@ -490,6 +498,7 @@ class LiveSession:
                     words_json=json.dumps(
                         [[w.text, w.start_ms, w.end_ms] for w in utterance.words]
                     ),
+                    attempt=attempt,
                 ),
             )
             await self._send_json(
@@ -507,10 +516,10 @@ class LiveSession:
             assessment = None
             if question is not None and utterance.text:
                 assessment = await self.svc.grader.run(
-                    PRIORITY_FINAL, self._grade, self.svc.local_scorer, question.id
+                    PRIORITY_FINAL, self._grade, self.svc.local_scorer, question.id, attempt
                 )
                 if self.svc.scorer is not self.svc.local_scorer:
-                    self._spawn(self._grade_in_background(question.id))
+                    self._spawn(self._grade_in_background(question.id, attempt))
             text, start_ms = utterance.text, utterance.start_ms
             if self._continuation is not None:  # the rest of an answer already replied to
                 text = f"{self._continuation.text} {text}".strip()
@@ -525,13 +534,17 @@ class LiveSession:
             await self._save_state()
             self._start_reply(reply, answered)
 
-    def _grade(self, scorer: Scorer, question_id: str) -> ScoreResult:
-        """Grade everything said for one question so far and store it (worker thread)."""
+    def _grade(self, scorer: Scorer, question_id: str, attempt: int = 1) -> ScoreResult:
+        """Grade everything said for one attempt at a question so far and store it (worker
+        thread)."""
         assert self.row is not None
         turns = [
             t
             for t in self.svc.store.list_turns(self.row.id)
-            if t.speaker == "candidate" and t.question_id == question_id and t.text
+            if t.speaker == "candidate"
+            and t.question_id == question_id
+            and t.attempt == attempt
+            and t.text
         ]
         words = tuple(
             TimedWord(str(w[0]), int(w[1]), int(w[2]))
@@ -546,7 +559,10 @@ class LiveSession:
         )
         result = scorer.score(question_id, answer)
         self.svc.store.upsert_score(
-            session_id=self.row.id, question_id=question_id, result=result.to_json()
+            session_id=self.row.id,
+            question_id=question_id,
+            result=result.to_json(),
+            attempt=attempt,
         )
         return result
 
@@ -570,9 +586,11 @@ class LiveSession:
         assert self.engine is not None
         return self.engine.reword_follow_up(reply, follow_up.text)
 
-    async def _grade_in_background(self, question_id: str) -> None:
+    async def _grade_in_background(self, question_id: str, attempt: int = 1) -> None:
         """The better (Claude) grading replaces the local one when it arrives."""
-        await self.svc.grader.run(PRIORITY_PARTIAL, self._grade, self.svc.scorer, question_id)
+        await self.svc.grader.run(
+            PRIORITY_PARTIAL, self._grade, self.svc.scorer, question_id, attempt
+        )
 
     async def _overloaded(self) -> None:
         now = time.monotonic()
@@ -621,6 +639,7 @@ class LiveSession:
                 end_ms=samples_to_ms(start_sample),
                 question_id=reply.question_id,
                 kind=reply.kind,
+                attempt=reply.attempt,
             ),
         )
         await self._send_json(
@@ -630,6 +649,8 @@ class LiveSession:
                 "text": reply.text,
                 "question_id": reply.question_id,
                 "kind": reply.kind,
+                "attempt": reply.attempt,
+                "feedback_for": reply.feedback_for,
             }
         )
         await self._send_json({"type": "state", "state": "speaking"})
@@ -706,6 +727,21 @@ class LiveSession:
             self._continuation = answered
             self._spawn(self._save_state())
         self._reply_answers = None
+
+    async def _retry(self) -> None:
+        """ "Try again": the interviewer asks the last question again, as a new attempt. The
+        reply playing now (feedback and the next question) is stopped first, so its
+        ``stop_playback`` reaches the client before the new reply starts."""
+        async with self._turn_lock:
+            assert self.engine is not None and self.seg is not None and self.tx is not None
+            if self._reply_task is not None and not self._reply_task.done():
+                self._reply_task.cancel()
+                await asyncio.wait([self._reply_task])
+            self._continuation = None
+            reply = self.engine.retry(self.seg.now_ms)
+            self.tx.correct = self._vocabulary_corrector()
+            await self._save_state()
+            self._start_reply(reply)
 
     async def _stop(self) -> None:
         assert self.row is not None

@@ -57,6 +57,7 @@ class Turn(SQLModel, table=True):
     reason: str = ""  # candidate: silence | button | disconnect
     interrupted: bool = False
     words_json: str = "[]"
+    attempt: int = 1  # which attempt at question_id ("Try again" starts the next one)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -67,6 +68,7 @@ class Score(SQLModel, table=True):
     session_id: str = Field(index=True, foreign_key="interview_session.id")
     turn_id: int | None = Field(default=None, foreign_key="turn.id")
     question_id: str
+    attempt: int = 1  # one grading per attempt at a question
     overall: int = 0
     result_json: str = "{}"
     created_at: datetime = Field(default_factory=utcnow)

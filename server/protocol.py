@@ -48,7 +48,12 @@ class Ping:
     id: Any = None
 
 
-ClientMessage = Start | Resume | EndTurn | Stop | Ping
+@dataclass(frozen=True)
+class Retry:
+    """ "Try again": answer the last question once more, as a new attempt."""
+
+
+ClientMessage = Start | Resume | EndTurn | Stop | Ping | Retry
 
 
 @dataclass(frozen=True)
@@ -139,6 +144,8 @@ def parse_text(text: str) -> ClientMessage | ProtocolError:
                 return EndTurn()
             case "stop":
                 return Stop()
+            case "retry":
+                return Retry()
             case "ping":
                 ping_id = msg.get("id")
                 if not isinstance(ping_id, str | int | float | type(None)):

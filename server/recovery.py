@@ -90,7 +90,8 @@ def recover_session(
         for w in seg.words
     ]
     text = " ".join(seg.text for seg in segments).strip()
-    question_id = next((t.question_id for t in reversed(turns) if t.speaker == "interviewer"), None)
+    asked = next((t for t in reversed(turns) if t.speaker == "interviewer"), None)
+    question_id = asked.question_id if asked else None
     store.add_turn(
         Turn(
             session_id=session_id,
@@ -100,6 +101,7 @@ def recover_session(
             start_ms=done_ms + start,
             end_ms=done_ms + end,
             question_id=question_id,
+            attempt=asked.attempt if asked else 1,
             kind="answer",
             reason="recovered",
             words_json=json.dumps(words),

@@ -107,6 +107,8 @@ const el = {
   sessionId: $('session-id'),
   sessionMeta: $('session-meta'),
   newInterview: $('new-interview'),
+  retry: $('retry'),
+  reviewLink: $('review-link'),
 };
 
 // One live interview (or an attempt to start/resume one).
@@ -360,6 +362,7 @@ function resetInterviewView() {
   el.interview.classList.remove('is-finished');
   s.finalTurns.clear();
   s.reply = null;
+  showRetry(false);
 }
 
 function showInterviewView() {
@@ -553,6 +556,7 @@ function handleMessage(msg) {
       if (!s.finalTurns.has(msg.turn_index)) setCaption(msg.text || '', false);
       break;
     case 'transcript':
+      showRetry(false); // a new answer: "Try again" is about the feedback before it
       s.finalTurns.add(msg.turn_index);
       debug.lastTranscript = msg.text || '';
       setCaption(msg.text || '', true);
@@ -574,7 +578,8 @@ function handleMessage(msg) {
       renderState();
       break;
     case 'stop_playback':
-      if (s.player) s.player.stop();
+      // Only for the reply playing now: a late one for an earlier reply must not cut the next.
+      if (s.player && (msg.reply_id === undefined || !s.reply || s.reply.id === msg.reply_id)) s.player.stop();
       if (s.reply && (msg.reply_id === undefined || s.reply.id === msg.reply_id)) markInterrupted(s.reply);
       renderState();
       break;
@@ -606,9 +611,23 @@ function onReady(msg) {
   renderState();
 }
 
+/** "Try again" is offered after spoken feedback on an answer (study mode). */
+function showRetry(visible) {
+  show(el.retry, visible && s.phase === 'live');
+  el.retry.disabled = false;
+}
+
+function retry() {
+  if (s.phase !== 'live') return;
+  send({ type: 'retry' });
+  el.retry.disabled = true;
+}
+
 function onReplyStarted(msg) {
   const text = msg.text || '';
-  const tag = LABELS.kind[msg.kind] || '';
+  const attempt = msg.attempt > 1 ? ` · attempt ${msg.attempt}` : '';
+  const tag = (LABELS.kind[msg.kind] || '') + (msg.kind === 'question' ? attempt : '');
+  showRetry(!!msg.feedback_for);
   if (s.player) s.player.startReply(msg.reply_id);
   s.reply = {
     id: msg.reply_id,
@@ -739,6 +758,8 @@ function finish(sessionId, reason) {
   writeStore(sessionStorage, SESSION_KEY, null);
   renderState();
   el.sessionId.textContent = sessionId || 'unknown';
+  showRetry(false);
+  el.reviewLink.href = sessionId ? `session.html?id=${encodeURIComponent(sessionId)}` : 'sessions.html';
   el.finishedText.textContent = reason && reason !== 'stopped' && reason !== 'stop'
     ? `The interview ended (${String(reason).replace(/_/g, ' ')}). The microphone is now off.`
     : 'Thanks for practising. The microphone is now off.';
@@ -769,11 +790,11 @@ function onKeyDown(e) {
 /* ---------- init ---------- */
 
 function init() {
-  const prefs = readStore(localStorage, PREFS_KEY);
-  if (prefs) {
-    for (const k of ['round', 'mode', 'profile']) {
-      if (prefs[k] && [...el[k].options].some((o) => o.value === prefs[k])) el[k].value = prefs[k];
-    }
+  const prefs = readStore(localStorage, PREFS_KEY) || {};
+  const asked = new URLSearchParams(location.search).get('round'); // from "Practise next"
+  if (asked) prefs.round = asked;
+  for (const k of ['round', 'mode', 'profile']) {
+    if (prefs[k] && [...el[k].options].some((o) => o.value === prefs[k])) el[k].value = prefs[k];
   }
   const updateCount = () => {
     el.jdCount.textContent = el.jd.value.length.toLocaleString('en-US');
@@ -786,6 +807,7 @@ function init() {
   el.done.addEventListener('click', endTurn);
   el.stop.addEventListener('click', endInterview);
   el.newInterview.addEventListener('click', newInterview);
+  el.retry.addEventListener('click', retry);
   el.errorDismiss.addEventListener('click', hideError);
   document.addEventListener('keydown', onKeyDown);
 
