@@ -148,3 +148,10 @@ def test_time_budget_moves_on_and_time_is_called_out_loud():
     assert "about ten minutes left" in r.text and r.kind == "follow_up"
     r = e.on_answer(Answer("More.", t, t + 60_000))
     assert "minutes left" not in r.text  # said once per mark
+
+
+def test_rambling_answer_is_cut_off_politely():
+    e = engine()
+    e.opening()
+    r = e.on_answer(Answer("and then and then " * 200, 1_000, 1_000 + 250_000))
+    assert r.text.startswith("Let me stop you there") and r.kind == "follow_up"
