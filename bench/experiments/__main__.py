@@ -1,0 +1,63 @@
+"""Run the lever experiments and write bench/experiments.json (rendered by bench/report.py).
+
+python -m bench.experiments [eot] [fitted]     # default: both
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+
+from bench.common import REPO, load_average, load_clips, machine, setup_logging
+
+log = logging.getLogger("bench.experiments")
+OUT = REPO / "bench" / "experiments.json"
+
+
+def main() -> None:
+    setup_logging()
+    for noisy in ("faster_whisper", "httpx"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    which = set(sys.argv[1:]) or {"eot", "fitted", "wer"}
+    data = json.loads(OUT.read_text()) if OUT.is_file() else {}
+    clips = load_clips()
+    if "eot" in which:
+        from audio.stt import WhisperRecognizer
+        from bench.experiments import end_of_turn
+
+        load = load_average()
+        data["eot"] = end_of_turn.run(clips, WhisperRecognizer(cpu_threads=2))
+        data["eot"]["load_avg"] = [load, load_average()]
+    if "fitted-costs" in which and "fitted" in data:
+        from bench.experiments import fitted_window
+
+        data["fitted"]["decode_ms"] = fitted_window.costs(clips, fitted_window.recognizers())
+    if "wer" in which:
+        from bench.experiments import live_wer
+
+        load = load_average()
+        data["live_wer"] = live_wer.run(clips)
+        data["live_wer"]["load_avg"] = [load, load_average()]
+    if "eot-more" in which and "eot" in data:
+        from audio.stt import WhisperRecognizer
+        from bench.experiments import end_of_turn
+
+        done = frozenset(r["policy"] for r in data["eot"]["rows"])
+        more = end_of_turn.run(clips, WhisperRecognizer(cpu_threads=2), skip=done)
+        data["eot"]["rows"] += more["rows"]
+    if "fitted" in which:
+        from bench.experiments import fitted_window
+
+        load = load_average()
+        data["fitted"] = fitted_window.run(clips)
+        data["fitted"]["load_avg"] = [load, load_average()]
+    data["machine"] = machine()
+    data["date"] = time.strftime("%Y-%m-%d %H:%M %Z")
+    OUT.write_text(json.dumps({k: v for k, v in data.items() if k != "markdown"}, indent=2) + "\n")
+    log.info("wrote %s", OUT)
+
+
+if __name__ == "__main__":
+    main()
