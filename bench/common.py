@@ -305,6 +305,23 @@ def machine() -> dict:
     }
 
 
+def source_version() -> dict:
+    """The commit the server ran from, and whether its code had uncommitted changes."""
+
+    def git(*args: str) -> str:
+        try:
+            out = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True)
+        except OSError:
+            return ""
+        return out.stdout.strip()
+
+    changed = git("status", "--porcelain", "--", "server", "audio", "interviewer", "rubrics")
+    return {
+        "commit": git("rev-parse", "--short", "HEAD") or None,
+        "server_code_changed": bool(changed),
+    }
+
+
 def versions() -> dict[str, str]:
     out = {}
     for pkg in ("faster-whisper", "ctranslate2", "piper-tts", "onnxruntime", "webrtcvad-wheels"):

@@ -125,6 +125,12 @@ def render(r: dict, experiments: dict | None) -> str:
         "page from the JSON with `python -m bench.report`.",
         "",
         f"Run: {r['date']}, {r['duration_s'] / 60:.1f} min"
+        + (
+            f", code at commit {r['source']['commit']}"
+            + (" with local changes to the server" if r["source"]["server_code_changed"] else "")
+            if r.get("source")
+            else ""
+        )
         + (" (quick run: a subset)" if r["quick"] else "")
         + (f"; server env {r['env']}" if r["env"] else "")
         + ".",
@@ -162,7 +168,9 @@ def render(r: dict, experiments: dict | None) -> str:
         "(the server's clock is the audio it receives), so the end-of-turn wait is included. "
         f"{r['turns']} turns in one session (new interviews started as each one ended): every "
         f"clip once as a plain answer, plus {eot['pause_answers']} answers holding a "
-        f"{eot['pause_s']:g} s thinking pause; {r['no_reply']} turns got no reply in 30 s.",
+        f"{eot['pause_s']:g} s thinking pause; {r['no_reply']} turns got no reply in 30 s. A "
+        "negative latency means the reply began before the answer's last voiced sample: the "
+        "turn had ended at an earlier pause and the rest was too short or quiet to barge in.",
         "- **Word error rate**: `audio.wer.corpus_wer` (normalised) of the final `transcript` "
         "events of the plain answers, against the manifests' references; the offline figure "
         "is `WhisperRecognizer.transcribe_file` on each whole file, same model and threads, "
@@ -182,7 +190,7 @@ def render(r: dict, experiments: dict | None) -> str:
         "for about 60 s after its opening question, streaming at real-time pace the whole "
         "time (replies play out in real time too). *Lost* = frames sent minus frames in the "
         "stored `recordings/<session>/candidate.wav`; *late* = frames the client could not "
-        "send within 100 ms of their slot.",
+        "send within 100 ms of their slot (the client runs on the same two cores).",
         "",
         "## Capacity",
         "",
@@ -207,8 +215,8 @@ def render(r: dict, experiments: dict | None) -> str:
         "",
         f"At a real end the server waited {_fmt(eot['real_end_wait_p50_ms'])} ms (p50) / "
         f"{_fmt(eot['real_end_wait_p95_ms'])} ms (p95) from the last voiced sample to "
-        f"`state: thinking`; {eot['plain_answers_cut']} of the plain answers were cut at a "
-        "pause the reader made (the slow sonnet readings pause over a second between lines).",
+        f"`state: thinking`; plain answers cut at a pause the reader made: "
+        f"{eot['plain_answers_cut']} (the slow sonnet readings pause over a second between lines).",
         "",
         "## What limits each figure",
         "",
@@ -235,6 +243,24 @@ def _wer_split(r: dict) -> str:
     )
 
 
+def _capacity_limit(r: dict) -> str:
+    levels = [lv for lv in r["capacity"] if lv.get("eot_wait_p50_ms") is not None]
+    waits = ", ".join(
+        f"{lv['sessions']}: {lv['eot_wait_p50_ms']:.0f} / {lv['eot_wait_p95_ms']:.0f} ms"
+        for lv in levels
+    )
+    return (
+        "- **Capacity** is bounded by the single transcription worker (`stt_workers=1`, two "
+        "threads): every session's pause, caption and final decodes queue on it. What turns "
+        "that queue into latency is the segmenter: from a pause until the pause decode's "
+        "hint arrives it waits as for an answer that trails off "
+        f"({r['settings']['hangover_incomplete_ms']} ms). The end-of-turn wait p50 / p95 by "
+        f"sessions ({waits}) shows it: with more sessions more turns wait the long "
+        "hangover, not the decode itself. Frames are never dropped (reading a frame is "
+        "microseconds on the event loop)."
+    )
+
+
 def limits(r: dict) -> list[str]:
     s = r["settings"]
     eot = r["eot"]
@@ -250,16 +276,13 @@ def limits(r: dict) -> list[str]:
         f"(median {r['tts_first_sentence_ms_p50']:.0f} ms of piper) add little.",
         "- **Live WER** is bounded by tiny.en itself (the offline figure) on short answers; "
         "the gap to the offline figure comes from the long answers, where the live path "
-        "decodes piece by piece (a commit at every pause, LocalAgreement during unbroken "
-        "speech) and a reader's pause long enough to end the turn splits the answer into "
-        "turns decoded apart (see *Where the live path loses words*).",
+        "decodes piece by piece (words committed once two hypotheses agree, committed audio "
+        "dropped past 24 s of buffer) and a reader's pause long enough to end the turn "
+        "splits the answer into turns decoded apart (see *Where the live path loses words*).",
         "- **Transcription RTF** is tiny.en int8 on two threads; a decode always encodes a "
         "30 s window, so short pause decodes cost a fixed ~0.25-0.3 s whatever their length "
         "(see the fitted-window experiment).",
-        "- **Capacity** is bounded by the single transcription worker (`stt_workers=1`, two "
-        "threads): every session's pause, caption and final decodes queue on it, so latency "
-        "grows with the sessions speaking at once; frames are never dropped (reading a frame "
-        "is microseconds on the event loop).",
+        _capacity_limit(r),
         "- **Start-up** is Python imports plus loading and warming both models.",
         "- **Memory** is the two models plus CTranslate2/onnxruntime buffers; sessions add "
         "little (their audio buffers are bounded at 28 s).",
@@ -291,7 +314,8 @@ def experiments_section(x: dict, r: dict) -> list[str]:
         "",
         f"`python -m bench.experiments` (standalone, {x.get('date', '')}; load average "
         "during the runs is in `bench/experiments.json`, and other jobs shared the machine, "
-        "so times there are noisier than word error rates, which are deterministic).",
+        "so times there are noisier than word error rates; those vary a little too, since "
+        "faster-whisper samples when it falls back to higher temperatures).",
         "",
     ]
     post = [
@@ -434,20 +458,98 @@ def recommendations(x: dict, r: dict, post_ms: float) -> list[str]:
         "hangover), and it costs word error rate (table above). If capacity becomes the "
         "limit, try it for greedy caption decodes only, which are redone with the full "
         "window at the next pause.",
-        "5. **Capacity**: "
+        "5. **Capacity: when the pause decode is late, wait the default hangover, not the "
+        "trailing-off one.** "
         + (
-            f"four sessions reached p95 {four['p95_ms']:.0f} ms with {four['lost_frames']} "
-            "frames lost; "
+            f"Four sessions reached p95 {four['p95_ms']:.0f} ms ({four['lost_frames']} "
+            "frames lost). "
             if four and four["p95_ms"] is not None
             else ""
         )
-        + "latency under load grows because every session's decodes queue on one "
-        "transcription worker and, while a pause decode waits in that queue, the segmenter "
-        "holds the turn open for the *trailing off* hangover (2000 ms). A hint that does "
-        "not queue behind transcription (recommendation 2) removes that coupling.",
+        + "Every session's decodes queue on one transcription worker, and while a pause "
+        "decode waits there `TurnSegmenter._required_hangover` (audio/segmenter.py) returns "
+        "`hangover_incomplete_ms` for `_awaiting_hint`. Change that branch to return "
+        "`hangover_ms` (or a new `hangover_awaiting_ms` setting of about 1000-1200 ms): a "
+        "trailing-off answer still gets the long wait once its hint lands, which it does "
+        "inside the default hangover unless the machine is saturated." + _lever_text(x),
+        "",
+        *lever_table(x, r),
+        "",
+        "   With 15-30 turns per level a p95 is close to the slowest turn or two: read these "
+        "as directions, and re-run before relying on a few hundred milliseconds.",
+        *_wer_recommendation(x, r),
         "",
     ]
     return out
+
+
+def _lever_text(x: dict) -> str:
+    if not x.get("capacity_levers"):
+        return ""
+    return (
+        " Measured (table below): `COACH_HANGOVER_INCOMPLETE_MS=1000` stands in for the "
+        "change (it also shortens the wait after a real trailing-off hint, so it is the "
+        "optimistic bound) and takes the end-of-turn wait p95 under load back to the "
+        "one-session figure; what is left is the final decode queueing behind other "
+        "sessions' decodes, which two transcription workers of one thread each "
+        "(`COACH_STT_WORKERS=2 COACH_WHISPER_THREADS=1`, a settings change) cut. Together "
+        "they bring four sessions under the 2 s p95 target. Check one-session latency with "
+        "those settings before switching (each decode runs on one thread), e.g. "
+        "`python -m bench.run --env COACH_STT_WORKERS=2 --env COACH_WHISPER_THREADS=1`."
+    )
+
+
+def lever_table(x: dict, r: dict) -> list[str]:
+    """Capacity levels of the default run beside the lever runs (``bench.experiments lever``)."""
+    runs = [("defaults (this run)", r["capacity"])]
+    runs += [
+        (" ".join(f"`{k}={v}`" for k, v in lv["env"].items()), lv["capacity"])
+        for lv in x.get("capacity_levers", [])
+    ]
+    lines = [
+        "| server settings | sessions | turns | p50 | p95 | end-of-turn wait p95 | lost frames |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, levels in runs:
+        for lv in levels:
+            if lv["sessions"] not in (4, 8):
+                continue
+            lines.append(
+                f"| {name} | {lv['sessions']} | {lv['turns']} | {_fmt(lv['p50_ms'], ' ms')} "
+                f"| {_fmt(lv['p95_ms'], ' ms')} | {_fmt(lv.get('eot_wait_p95_ms'), ' ms')} "
+                f"| {lv['lost_frames']} |"
+            )
+    return lines
+
+
+def _wer_recommendation(x: dict, r: dict) -> list[str]:
+    w = r.get("wer_by_length")
+    lw = x.get("live_wer")
+    if not w or not lw:
+        return []
+    rows = {row["variant"]: row["wer"] for row in lw["rows"]}
+    today = rows.get("today (captions every 2.5 s, hangover 1000 ms)")
+    longer = rows.get("hangover 1600 ms")
+    whole = rows.get("whole file (offline)")
+    if today is None or longer is None or whole is None:
+        return []
+    return [
+        "6. **Live word error rate: the gap is the long answers.** Up to 20 s the live "
+        f"figure equals the offline one ({w['short']['wer_live'] * 100:.1f} % both ways in "
+        "this run); over the long answers the live path loses "
+        f"{(today - whole) * 100:.1f} points in simulation. Caption decodes are not the "
+        f"cause (no change without them); turn splits at the reader's pauses are part of "
+        f"it (a 1600 ms hangover: {today * 100:.1f} % -> {longer * 100:.1f} %). The rest "
+        "is the piecewise decoding of long speech, not isolated here: words committed when "
+        "two hypotheses of a partial buffer agree (at pauses as well as during speech) are "
+        "never revisited with the audio that follows, and past 24 s of buffer the committed "
+        "audio is dropped so later decodes start mid-sentence with only a text prompt. "
+        "Options to measure next, in `audio/incremental.py`: a final beam-5 re-decode of "
+        "the whole turn when it is under ~28 s, run after the reply has started (for the "
+        "stored transcript and grading, not the latency), or holding back the last few "
+        "agreed words at a pause; re-measure with "
+        "`python -m bench.experiments wer`.",
+    ]
 
 
 def scale_section(r: dict) -> list[str]:

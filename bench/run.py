@@ -30,6 +30,7 @@ from bench.common import (
     plain_answer,
     settings_in_force,
     setup_logging,
+    source_version,
     start_server,
     versions,
 )
@@ -52,6 +53,9 @@ def main() -> None:
     parser.add_argument(
         "--levels", default=None, help="capacity levels, e.g. 4,8 ('' to skip capacity)"
     )
+    parser.add_argument(
+        "--no-single", action="store_true", help="skip the one-session run (lever checks)"
+    )
     args = parser.parse_args()
     setup_logging()
     for noisy in ("faster_whisper", "httpx"):
@@ -61,14 +65,18 @@ def main() -> None:
         levels = tuple(int(x) for x in args.levels.split(",") if x.strip())
     else:
         levels = (1, 2) if args.quick else CAPACITY_LEVELS
-    results = run(env, quick=args.quick, levels=levels)
+    results = run(env, quick=args.quick, levels=levels, single=not args.no_single)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     write_report(results, args.report)
     log.info("wrote %s and %s", args.out, args.report)
 
 
 def run(
-    env: dict[str, str], *, quick: bool = False, levels: tuple[int, ...] = CAPACITY_LEVELS
+    env: dict[str, str],
+    *,
+    quick: bool = False,
+    levels: tuple[int, ...] = CAPACITY_LEVELS,
+    single: bool = True,
 ) -> dict:
     t_run = time.monotonic()
     load_start = load_average()
@@ -84,6 +92,9 @@ def run(
 
     plain = [plain_answer(c) for c in clips]
     paused = pause_answers(clips, PAUSE_S, 4 if quick else 10)
+    capacity_answers = [a for a in plain if a.audio.size <= 17 * 16000]
+    if not single:
+        plain, paused = [], []
     with tempfile.TemporaryDirectory(prefix="coach-bench-") as tmp:
         log.info("starting the server")
         server = start_server(Path(tmp) / "data", env)
@@ -91,16 +102,17 @@ def run(
         try:
             log.info("one session: %d plain answers, %d with pauses", len(plain), len(paused))
             load_live = load_average()
-            turns = asyncio.run(single_session(server, plain + paused))
+            turns = asyncio.run(single_session(server, plain + paused)) if single else []
             load_live_end = load_average()
             rss_one = server.vm_kb("VmHWM") / 1024
             capacity: list[dict] = []
             if levels:
-                answers = [a for a in plain if a.audio.size <= 17 * 16000]
                 for n in levels:
                     log.info("capacity: %d simultaneous sessions", n)
                     level = asyncio.run(
-                        capacity_level(server, n, answers, 20.0 if quick else CAPACITY_SECONDS)
+                        capacity_level(
+                            server, n, capacity_answers, 20.0 if quick else CAPACITY_SECONDS
+                        )
                     )
                     capacity.append(level)
                     log.info(
@@ -157,6 +169,7 @@ def run(
         "tts_first_sentence_ms_p50": tts["first_sentence_ms_p50"],
         "clips_audio_s": stt["audio_s"],
         "machine": machine(),
+        "source": source_version(),
         "versions": versions(),
         "models": models(),
         "settings": {k: (str(v) if v is not None else None) for k, v in settings.items()},

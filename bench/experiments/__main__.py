@@ -9,6 +9,7 @@ import json
 import logging
 import sys
 import time
+from pathlib import Path
 
 from bench.common import REPO, load_average, load_clips, machine, setup_logging
 
@@ -20,6 +21,14 @@ def main() -> None:
     setup_logging()
     for noisy in ("faster_whisper", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    if sys.argv[1:2] == ["lever"]:
+        data = json.loads(OUT.read_text()) if OUT.is_file() else {}
+        run = json.loads(Path(sys.argv[2]).read_text())
+        levers = [lv for lv in data.get("capacity_levers", []) if lv["env"] != run["env"]]
+        levers.append({"env": run["env"], "capacity": run["capacity"], "date": run["date"]})
+        data["capacity_levers"] = levers
+        OUT.write_text(json.dumps(data, indent=2) + "\n")
+        return
     which = set(sys.argv[1:]) or {"eot", "fitted", "wer"}
     data = json.loads(OUT.read_text()) if OUT.is_file() else {}
     clips = load_clips()
