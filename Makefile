@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint unit bench soak system-deps clean
+.PHONY: run test lint unit bench soak system-deps editor clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ bench: $(STAMP)
 ## 20 live sessions at real-time pace for 2 minutes; writes docs/reliability.md.
 soak: $(STAMP)
 	$(BIN)/python -m bench.soak --sessions 20 --seconds 120
+
+## Rebuild the committed code editor bundle (web/vendor/codemirror.js and LICENSES.txt) from
+## web/editor with npm. Only needed after changing web/editor; run and test use the committed file.
+editor:
+	cd web/editor && npm ci --no-audit --no-fund && npm run build
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
