@@ -3,6 +3,7 @@
 
 import { MicError, micUnavailableReason, openMic } from './mic.js';
 import { Player } from './player.js';
+import { Workspace } from './workspace.js';
 
 const PROTOCOL = 1;
 const JD_MAX = 20000;
@@ -30,6 +31,7 @@ const LABELS = {
     feedback: 'Feedback',
     closing: 'Wrap-up',
     prompt: 'Prompt',
+    code: 'About your code',
   },
 };
 
@@ -51,6 +53,7 @@ const ERROR_TEXT = {
   timeout: 'The server stopped waiting for the interview to start.',
   not_found: 'The server no longer has this interview, so it cannot be resumed.',
   forbidden: 'This interview belongs to another user, so it cannot be resumed here.',
+  run_in_progress: 'Your code is still running. The results will show here in a moment.',
 };
 
 // Live values for automated tests.
@@ -69,6 +72,8 @@ const debug = {
 window.coachDebug = debug;
 
 const $ = (id) => document.getElementById(id);
+// The coding workspace (editor, Run, results) beside the voice exchange; see workspace.js.
+const workspace = new Workspace({ send, notify: (text) => showError(text, false), debug });
 const el = {
   setup: $('setup'),
   form: $('setup-form'),
@@ -363,6 +368,7 @@ function resetInterviewView() {
   s.finalTurns.clear();
   s.reply = null;
   showRetry(false);
+  workspace.reset();
 }
 
 function showInterviewView() {
@@ -451,8 +457,11 @@ function onMicLost() {
 
 /* ---------- WebSocket ---------- */
 
+/** Send a control message; false when there is no open connection. */
 function send(msg) {
-  if (s.ws && s.ws.readyState === WebSocket.OPEN) s.ws.send(JSON.stringify(msg));
+  if (!s.ws || s.ws.readyState !== WebSocket.OPEN) return false;
+  s.ws.send(JSON.stringify(msg));
+  return true;
 }
 
 function connect(first) {
@@ -583,6 +592,15 @@ function handleMessage(msg) {
       if (s.reply && (msg.reply_id === undefined || s.reply.id === msg.reply_id)) markInterrupted(s.reply);
       renderState();
       break;
+    case 'workspace':
+      workspace.open(msg);
+      break;
+    case 'code_running':
+      workspace.onRunning(msg);
+      break;
+    case 'code_result':
+      workspace.onResult(msg);
+      break;
     case 'error':
       onServerError(msg);
       break;
@@ -628,6 +646,7 @@ function onReplyStarted(msg) {
   const attempt = msg.attempt > 1 ? ` · attempt ${msg.attempt}` : '';
   const tag = (LABELS.kind[msg.kind] || '') + (msg.kind === 'question' ? attempt : '');
   showRetry(!!msg.feedback_for);
+  if (msg.kind === 'question') workspace.questionAsked(msg.question_id, msg.attempt);
   if (s.player) s.player.startReply(msg.reply_id);
   s.reply = {
     id: msg.reply_id,
@@ -645,6 +664,7 @@ function onReplyStarted(msg) {
 
 function onServerError(msg) {
   const code = msg.code || 'error';
+  if (workspace.onRunError(code)) return;
   const text = ERROR_TEXT[code] || msg.message || 'Something went wrong.';
   if (msg.fatal) {
     s.lastFatal = text;
@@ -703,6 +723,7 @@ async function begin(first, config, { fresh }) {
     return;
   }
   if (fresh) resetInterviewView();
+  if (first.type === 'resume') workspace.reconnecting();
   showInterviewView();
   renderState();
   connect(first);
@@ -736,6 +757,7 @@ function endTurn() {
 
 function endInterview() {
   if (s.phase === 'live' && s.ws && s.ws.readyState === WebSocket.OPEN) {
+    workspace.flush(); // the last edits reach the server before the interview closes
     send({ type: 'stop' });
     s.phase = 'ending';
     renderState();
@@ -759,6 +781,7 @@ function finish(sessionId, reason) {
   renderState();
   el.sessionId.textContent = sessionId || 'unknown';
   showRetry(false);
+  workspace.end();
   el.reviewLink.href = sessionId ? `session.html?id=${encodeURIComponent(sessionId)}` : 'sessions.html';
   el.finishedText.textContent = reason && reason !== 'stopped' && reason !== 'stop'
     ? `The interview ended (${String(reason).replace(/_/g, ' ')}). The microphone is now off.`
@@ -776,9 +799,19 @@ function newInterview() {
   el.round.focus();
 }
 
-/** Space or Enter ends the answer, unless focus is in something that uses those keys. */
+/** Space or Enter ends the answer, unless focus is in something that uses those keys (the code
+ * editor among them). Ctrl/Cmd+Enter runs the code while the workspace is open. */
 function onKeyDown(e) {
   if (e.key !== ' ' && e.key !== 'Enter') return;
+  const inEditor = e.target instanceof Element && e.target.closest('.cm-editor, .editor-host');
+  if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !e.altKey && workspace.visible && s.phase === 'live') {
+    if (!inEditor) {
+      e.preventDefault();
+      workspace.run(); // inside the editor its own key binding does it
+    }
+    return;
+  }
+  if (inEditor) return;
   if (e.repeat || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
   if (s.phase !== 'live') return;
   const t = e.target;
