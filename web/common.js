@@ -19,6 +19,7 @@ export const LABELS = {
     feedback: 'Feedback',
     closing: 'Wrap-up',
     prompt: 'Prompt',
+    code: 'About your code',
     answer: '',
   },
 };

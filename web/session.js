@@ -15,6 +15,8 @@ import {
   showProblem,
   timeLabel,
 } from './common.js';
+import { outcome, renderResult, resultHeadline } from './code-results.js';
+import { makeEditor } from './workspace.js';
 
 const content = document.getElementById('content');
 const id = new URLSearchParams(location.search).get('id');
@@ -24,7 +26,7 @@ const ICON_PLAY = 'M8 5.5v13l11-6.5z';
 const ICON_PAUSE = 'M7 5h3.5v14H7zM13.5 5H17v14h-3.5z';
 
 // Live values for automated tests.
-const debug = { ready: false, feedbackReady: false, activeLine: null, seeks: 0 };
+const debug = { ready: false, feedbackReady: false, activeLine: null, seeks: 0, codeReady: false, codeAtMs: null, codeRun: null };
 window.reviewDebug = debug;
 
 const state = {
@@ -35,6 +37,7 @@ const state = {
   activeWord: null,
   lastUserScroll: 0,
   els: {},
+  code: null, // coding sessions: {editor, snapshots, runs, shown, run, els}
 };
 
 /* ---------- player ---------- */
@@ -119,6 +122,11 @@ function buildPlayer(turns) {
   };
   let dragging = false;
   timeline.addEventListener('pointerdown', (e) => {
+    const mark = e.target.closest('.run-mark');
+    if (mark) {
+      seek(Number(mark.dataset.ms), { play: !audio.paused }); // a code run: exactly there
+      return;
+    }
     dragging = true;
     timeline.setPointerCapture(e.pointerId);
     seekFromPointer(e);
@@ -191,6 +199,7 @@ function render(jumped) {
     if (word) word.el.classList.add('now');
     state.activeWord = word;
   }
+  if (state.code) showCodeAt(ms);
 }
 
 /* ---------- transcript ---------- */
@@ -462,6 +471,109 @@ function summaryCard(session, feedback) {
   );
 }
 
+/* ---------- code replay (coding rounds) ---------- */
+
+/** Index of the last item with at_ms <= ms in a list sorted by at_ms, or -1. */
+function lastAt(items, ms) {
+  let found = -1;
+  for (let i = 0; i < items.length && items[i].at_ms <= ms; i++) found = i;
+  return found;
+}
+
+/**
+ * The code card: a read-only editor that shows the last snapshot saved at or before the
+ * audio's position, and the runs (also marked on the timeline); a run seeks there.
+ */
+async function buildCodeReplay(slot, data, numbers) {
+  const snapshots = [...(data.snapshots || [])].sort((a, b) => a.at_ms - b.at_ms);
+  const runs = [...(data.runs || [])].sort((a, b) => a.at_ms - b.at_ms);
+  if (!snapshots.length && !runs.length) return;
+  const questionLabel = (q) => (numbers.has(q) ? `Question ${numbers.get(q)}` : q);
+
+  const at = h('span', { class: 'code-at', 'aria-live': 'off' });
+  const host = h('div', { class: 'editor-host', id: 'code-replay-editor' });
+  const runList = h('ol', { class: 'run-list', 'aria-label': 'Code runs' });
+  const runResult = h('div', { class: 'code-run-result' });
+  const items = runs.map((r, i) => {
+    const label = `${clock(r.at_ms)}: ${resultHeadline(r)}${r.question_id ? `, ${questionLabel(r.question_id)}` : ''}`;
+    const button = h(
+      'button',
+      { class: 'run-jump', type: 'button', 'data-outcome': outcome(r), 'data-ms': r.at_ms, 'data-index': i, 'aria-label': `Play from ${label}` },
+      h('span', { class: 'run-dot', 'aria-hidden': 'true' }),
+      h('span', { class: 'at', text: clock(r.at_ms) }),
+      h('span', { text: resultHeadline(r) }),
+    );
+    button.addEventListener('click', () => seek(r.at_ms, { play: !state.audio.paused }));
+    runList.append(h('li', {}, button));
+    return button;
+  });
+  slot.replaceChildren(
+    h(
+      'section',
+      { class: 'card code-replay', 'aria-labelledby': 'code-replay-title' },
+      h('div', { class: 'code-head' }, h('h2', { id: 'code-replay-title', text: 'Your code' }), at),
+      host,
+      h(
+        'div',
+        { class: 'code-side' },
+        h('h3', { text: runs.length ? 'Test runs' : 'Test runs: the code was not run' }),
+        runs.length ? runList : null,
+        runResult,
+      ),
+    ),
+  );
+
+  // Runs on the timeline: green or red diamonds at the moment each one was started.
+  const { timeline } = state.els;
+  for (const r of runs) {
+    timeline.append(
+      h('span', {
+        class: 'run-mark',
+        'data-outcome': outcome(r),
+        'data-ms': r.at_ms,
+        'aria-hidden': 'true',
+        title: `${clock(r.at_ms)}: ${resultHeadline(r)}`,
+        style: `left:${Math.min(100, (r.at_ms / state.durationMs) * 100)}%`,
+      }),
+    );
+  }
+
+  const editor = await makeEditor(host, { doc: '', readOnly: true, label: 'Your code at this point of the replay (read-only)' });
+  state.code = { editor, snapshots, runs, items, shown: null, run: null, els: { at, runResult }, questionLabel };
+  debug.codeEditor = editor;
+  showCodeAt(state.audio.currentTime * 1000);
+  debug.codeReady = true;
+}
+
+/** Show the code and the latest run as they were at `ms` on the session clock. */
+function showCodeAt(ms) {
+  const c = state.code;
+  const i = lastAt(c.snapshots, ms);
+  if (i !== c.shown) {
+    c.shown = i;
+    const snap = i >= 0 ? c.snapshots[i] : null;
+    c.editor.setText(snap ? snap.text : '', { quiet: true });
+    debug.codeAtMs = snap ? snap.at_ms : null;
+    c.els.at.textContent = snap
+      ? `${c.questionLabel(snap.question_id)}${snap.attempt > 1 ? `, attempt ${snap.attempt}` : ''} · as saved at ${clock(snap.at_ms)}`
+      : c.snapshots.length
+        ? `No code yet at this point: the first version was saved at ${clock(c.snapshots[0].at_ms)}`
+        : 'No code was saved';
+  }
+  const r = lastAt(c.runs, ms);
+  if (r !== c.run) {
+    if (c.run !== null && c.run >= 0) c.items[c.run].removeAttribute('aria-current');
+    c.run = r;
+    debug.codeRun = r >= 0 ? r : null;
+    if (r >= 0) {
+      c.items[r].setAttribute('aria-current', 'true');
+      c.els.runResult.replaceChildren(renderResult(c.runs[r], { at: `run at ${clock(c.runs[r].at_ms)}` }));
+    } else {
+      c.els.runResult.replaceChildren(c.runs.length ? h('p', { class: 'hint', text: 'No run yet at this point of the replay.' }) : '');
+    }
+  }
+}
+
 /* ---------- page ---------- */
 
 async function main() {
@@ -543,10 +655,19 @@ async function main() {
     );
   }
   if (!turns.length) answersEl.append(h('p', { class: 'hint', text: 'Nothing was said in this session.' }));
-  content.replaceChildren(head, buildPlayer(turns), summarySlot, answersEl);
+  const codeSlot = h('div', { class: 'code-slot' });
+  content.replaceChildren(head, buildPlayer(turns), codeSlot, summarySlot, answersEl);
   window.addEventListener('wheel', () => { state.lastUserScroll = Date.now(); }, { passive: true });
   window.addEventListener('touchmove', () => { state.lastUserScroll = Date.now(); }, { passive: true });
   debug.ready = true;
+  api(`/api/sessions/${encodeURIComponent(id)}/code`)
+    .then((data) => buildCodeReplay(codeSlot, data, numbers))
+    .catch((err) => {
+      if (err.status !== 404) codeSlot.replaceChildren(h('p', { class: 'hint', role: 'alert', text: `The code of this session could not be loaded: ${err.message}` }));
+    })
+    .finally(() => {
+      debug.codeReady = true;
+    });
 
   let feedback;
   try {
