@@ -1,0 +1,38 @@
+# expect-fail: test_converges_to_a_fixed_point
+"""Stops when the summed (signed) centroid shift drops below tol, which happens too early."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def init_centroids(X: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    n = len(X)
+    C = np.empty((k, X.shape[1]))
+    C[0] = X[rng.integers(n)]
+    closest = ((X - C[0]) ** 2).sum(1)
+    for j in range(1, k):
+        total = closest.sum()
+        C[j] = X[rng.choice(n, p=closest / total)] if total > 0 else X[rng.integers(n)]
+        closest = np.minimum(closest, ((X - C[j]) ** 2).sum(1))
+    return C
+
+
+def kmeans(X, k, *, init=None, max_iters=100, seed=0, tol=1e-6):
+    X = np.asarray(X, dtype=float)
+    C = init_centroids(X, k, seed) if init is None else np.array(init, dtype=float)
+    for _ in range(max_iters):
+        dists = ((X[:, None, :] - C[None, :, :]) ** 2).sum(-1)
+        labels = dists.argmin(1)
+        new_C = C.copy()
+        for j in range(k):
+            if np.any(labels == j):
+                new_C[j] = X[labels == j].mean(0)
+            else:
+                new_C[j] = X[dists.min(1).argmax()]
+        shift = np.sum(new_C - C)
+        C = new_C
+        if shift < tol:
+            break
+    return C, labels
