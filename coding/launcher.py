@@ -73,6 +73,7 @@ _SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41}.get(platform.mac
 _DEV_NODES = ("null", "zero", "full", "random", "urandom")
 _RESULTS_FD = 3
 _TICK_S = 0.05
+_NICE = 10
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.mount.argtypes = [
@@ -392,6 +393,7 @@ def exec_candidate(config: dict[str, Any], mode: str, status: Status) -> None:
         }
         _arrange_fds(config["fds"], status)
         _set_limits(limits, nproc)
+        os.setpriority(os.PRIO_PROCESS, 0, _NICE)  # the server's audio work goes first
         argv = [python, "-I", "-B", harness, json.dumps(harness_config)]
         os.execve(python, argv, env)
     except BaseException as exc:
@@ -510,6 +512,7 @@ def supervise(
     signal.signal(signal.SIGTERM, on_term)
     pidfd = os.pidfd_open(init)
     killed = False
+    peak = 0  # most processes seen at once (a fork bomb that swallows its errors)
     while True:
         left = deadline - time.monotonic()
         if left <= 0 and not killed:
@@ -521,14 +524,18 @@ def supervise(
         )
         if ready:
             break
-        if not killed and procfs.rss(procfs.descendants(init)) > mem_cap:
+        if killed:
+            continue
+        pids = procfs.descendants(init)
+        peak = max(peak, len(pids))
+        if procfs.rss(pids) > mem_cap:
             reason["memory"] = True
             kill_all()
             killed = True
     if mode != "namespaces":
         kill_all()  # leftovers that outlived the candidate (subreaper B died with them)
     _, wstatus = os.waitpid(init, 0)
-    status.send("exit", init_exit=os.waitstatus_to_exitcode(wstatus), **reason)
+    status.send("exit", init_exit=os.waitstatus_to_exitcode(wstatus), peak_processes=peak, **reason)
 
 
 def main() -> int:

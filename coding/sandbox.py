@@ -73,8 +73,8 @@ def describe_limit(limit: str, limits: Limits) -> str:
         "wall": f"Stopped: the run took longer than {limits.wall_s:g} s "
         "(waiting or sleeping forever?).",
         "memory": f"Stopped: the code tried to use more than {limits.memory_mb} MB of memory.",
-        "processes": f"The code tried to start more than {limits.processes} processes; "
-        "starting more was refused.",
+        "processes": f"The code tried to start more than {limits.processes} processes "
+        "(a fork bomb?); starting more was refused.",
         "output": f"Stopped: the code printed more than {limits.output_kb} KiB of output.",
         "file_size": f"A file write went over the {limits.file_mb} MB file-size limit "
         f"or the {limits.scratch_mb} MB scratch space.",
@@ -249,17 +249,20 @@ def _limit_hit(got: _Collected, limits: Limits) -> str | None:
     if got.output_exceeded or got.results_exceeded:
         return "output"
     end = got.event("exit") or {}
-    if end.get("wall") or got.deadline_killed:
-        return "wall"
     if end.get("memory"):
         return "memory"
+    # A fork bomb that swallows its fork errors runs until the wall or CPU limit; name the
+    # cause, not the symptom.
+    forked_out = int(end.get("peak_processes", 0)) >= limits.processes
+    if end.get("wall") or got.deadline_killed:
+        return "processes" if forked_out else "wall"
     child = got.event("child")
     if child is not None:
         code = int(child.get("exit_code", 0))
         if code == -signal.SIGXCPU or (
             code == -signal.SIGKILL and float(child.get("cpu_s", 0)) >= limits.cpu_s - 0.05
         ):
-            return "cpu"
+            return "processes" if forked_out else "cpu"
         if code == -signal.SIGXFSZ:
             return "file_size"
     return next((r["limit"] for r in got.records if "limit" in r), None)

@@ -1,4 +1,4 @@
-"""The ``coach`` command: serve, transcribe, say, questions."""
+"""The ``coach`` command: serve, transcribe, say, questions, score, check-code."""
 
 from __future__ import annotations
 
@@ -188,6 +188,38 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check_code(args: argparse.Namespace) -> int:
+    """Run a solution file in the sandbox against a question's full suite.
+
+    Exit status: 0 when every test passed, 1 when the run completed but a test failed or a
+    limit stopped it, 2 when the request itself is wrong (unknown question, missing file).
+    """
+    from coding.sandbox import run_solution
+    from coding.suites import SuiteError, UnknownSuite
+
+    path = Path(args.file)
+    if not path.is_file():
+        return _fail(f"{path}: no such solution file")
+    try:
+        code = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return _fail(f"{path}: not a UTF-8 text file")
+    try:
+        result = run_solution(args.question, code, suites_root=args.suites_root)
+    except (UnknownSuite, SuiteError) as exc:
+        return _fail(str(exc))
+    if args.json:
+        _out(json.dumps(result.to_json(), indent=2))
+    else:
+        _out(f"{result.question_id}: {result.passed}/{result.total} passed in {result.seconds} s")
+        for c in result.cases:
+            note = f": {c.message}" if c.message else ""
+            _out(f"  {'ok  ' if c.ok else 'FAIL'} {c.name}{note}")
+        if result.error:
+            _out(result.error)
+    return 0 if result.all_passed else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="coach", description="Voice mock-interview coach for MLEs")
     sub = p.add_subparsers(dest="command", required=True)
@@ -213,6 +245,19 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--answer-file", required=True)
     sc.add_argument("--json", action="store_true")
     sc.set_defaults(func=cmd_score)
+
+    cc = sub.add_parser(
+        "check-code",
+        help="run a solution in the sandbox against a coding question's tests "
+        "(exit 0: all pass, 1: a test failed or a limit stopped it, 2: bad request)",
+    )
+    cc.add_argument("--question", required=True, help="coding question id")
+    cc.add_argument("--file", required=True, help="the solution (a Python file)")
+    cc.add_argument("--json", action="store_true", help="print the result as JSON")
+    cc.add_argument(
+        "--suites-root", default=None, help="folder of the suites (default: rubrics/code)"
+    )
+    cc.set_defaults(func=cmd_check_code)
 
     qs = sub.add_parser("questions", help="list the question bank")
     qs.add_argument("--round", default=None)
