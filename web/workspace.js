@@ -134,6 +134,7 @@ export class Workspace {
       this.hide();
       return;
     }
+    if (msg.attempt) this.attempt = msg.attempt;
     const key = `${msg.question_id}#${this.attempt}`;
     const same = key === this.key;
     if (!same) {
@@ -317,6 +318,7 @@ export class Workspace {
     this.debug.lastResult = msg;
     this.el.status.textContent = resultHeadline(msg);
     this.el.resultsBody.replaceChildren(renderResult(msg));
+    if (this.el.results.hidden) this.el.examples.open = false; // the results list them now
     this.el.results.hidden = false;
     const firstFail = this.el.resultsBody.querySelector('.case[data-ok="false"]');
     (firstFail || this.el.results).scrollIntoView({ block: 'nearest' });
@@ -332,6 +334,7 @@ export class Workspace {
   }
 
   clearResults() {
+    this.el.examples.open = true;
     this.el.resultsBody.replaceChildren();
     this.el.results.hidden = true;
     this.el.status.textContent = '';
