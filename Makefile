@@ -10,6 +10,9 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# smart-turn v3 (end-of-turn model) ships inside pipecat-ai; only its model file is used,
+	# so none of pipecat's own dependencies are needed.
+	$(BIN)/python -m pip install --quiet --no-deps 'pipecat-ai==1.14.0'
 	touch $(STAMP)
 
 ## Start the coach on http://127.0.0.1:8000 (creates the virtualenv and installs on first run).
