@@ -72,3 +72,41 @@ class Score(SQLModel, table=True):
     overall: int = 0
     result_json: str = "{}"
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class CodeSnapshot(SQLModel, table=True):
+    """The coding workspace's editor text at one moment of the session clock (stored when it
+    changes), so the review replay can show the code as it was at each moment of the audio."""
+
+    __tablename__ = "code_snapshot"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(index=True, foreign_key="interview_session.id")
+    question_id: str
+    attempt: int = 1
+    at_ms: int = 0  # session clock when the snapshot arrived
+    text: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CodeRun(SQLModel, table=True):
+    """One run of the candidate's code against the question's test suite, with its result."""
+
+    __tablename__ = "code_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(index=True, foreign_key="interview_session.id")
+    question_id: str
+    attempt: int = 1
+    at_ms: int = 0  # session clock when the run was asked for
+    code: str = ""
+    passed: int = 0
+    failed: int = 0
+    total: int = 0
+    cases_json: str = "[]"  # [{name, ok, message, hidden, description, seconds}]
+    stdout: str = ""
+    stderr: str = ""
+    limits_hit: str | None = None  # cpu | wall | memory | processes | output | file_size
+    error: str | None = None  # why the run could not complete (syntax error, sandbox fault)
+    seconds: float = 0.0
+    created_at: datetime = Field(default_factory=utcnow)

@@ -10,7 +10,16 @@ from collections.abc import Sequence
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from server.models import LOCAL_USER_ID, InterviewSession, Score, Turn, User, utcnow
+from server.models import (
+    LOCAL_USER_ID,
+    CodeRun,
+    CodeSnapshot,
+    InterviewSession,
+    Score,
+    Turn,
+    User,
+    utcnow,
+)
 
 
 class Store:
@@ -156,10 +165,73 @@ class Store:
             stmt = select(Turn).where(Turn.session_id.in_(session_ids)).order_by(Turn.index)
             return db.exec(stmt).all()
 
-    def delete_session(self, session_id: str) -> None:
-        """Every row of a session: scores, turns, the session."""
+    # -- coding workspace ------------------------------------------------------------------
+    def add_code_snapshot(self, snapshot: CodeSnapshot) -> CodeSnapshot:
         with Session(self.engine) as db:
-            for model in (Score, Turn):
+            db.add(snapshot)
+            db.commit()
+            db.refresh(snapshot)
+        return snapshot
+
+    def latest_code_snapshot(
+        self, session_id: str, question_id: str, attempt: int
+    ) -> CodeSnapshot | None:
+        """The editor text last stored for one attempt at a question (None: never edited)."""
+        with Session(self.engine) as db:
+            stmt = (
+                select(CodeSnapshot)
+                .where(
+                    CodeSnapshot.session_id == session_id,
+                    CodeSnapshot.question_id == question_id,
+                    CodeSnapshot.attempt == attempt,
+                )
+                .order_by(CodeSnapshot.at_ms.desc(), CodeSnapshot.id.desc())
+            )
+            return db.exec(stmt).first()
+
+    def list_code_snapshots(self, session_id: str) -> Sequence[CodeSnapshot]:
+        with Session(self.engine) as db:
+            stmt = (
+                select(CodeSnapshot)
+                .where(CodeSnapshot.session_id == session_id)
+                .order_by(CodeSnapshot.at_ms, CodeSnapshot.id)
+            )
+            return db.exec(stmt).all()
+
+    def add_code_run(self, run: CodeRun) -> CodeRun:
+        with Session(self.engine) as db:
+            db.add(run)
+            db.commit()
+            db.refresh(run)
+        return run
+
+    def latest_code_run(self, session_id: str, question_id: str, attempt: int) -> CodeRun | None:
+        """The last run of one attempt at a question (what grading combines with narration)."""
+        with Session(self.engine) as db:
+            stmt = (
+                select(CodeRun)
+                .where(
+                    CodeRun.session_id == session_id,
+                    CodeRun.question_id == question_id,
+                    CodeRun.attempt == attempt,
+                )
+                .order_by(CodeRun.at_ms.desc(), CodeRun.id.desc())
+            )
+            return db.exec(stmt).first()
+
+    def list_code_runs(self, session_id: str) -> Sequence[CodeRun]:
+        with Session(self.engine) as db:
+            stmt = (
+                select(CodeRun)
+                .where(CodeRun.session_id == session_id)
+                .order_by(CodeRun.at_ms, CodeRun.id)
+            )
+            return db.exec(stmt).all()
+
+    def delete_session(self, session_id: str) -> None:
+        """Every row of a session: code runs and snapshots, scores, turns, the session."""
+        with Session(self.engine) as db:
+            for model in (CodeRun, CodeSnapshot, Score, Turn):
                 for row in db.exec(select(model).where(model.session_id == session_id)).all():
                     db.delete(row)
             row = db.get(InterviewSession, session_id)

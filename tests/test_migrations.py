@@ -10,7 +10,10 @@ from sqlmodel import SQLModel
 
 from server.db import make_engine
 from server.migrate import current_revision, upgrade
+from server.models import CodeRun, CodeSnapshot
 from server.store import Store
+
+HEAD = "0003"
 
 
 def test_upgrade_keeps_existing_sessions(database_url):
@@ -39,7 +42,7 @@ def test_upgrade_keeps_existing_sessions(database_url):
             )
         )
     upgrade(engine)
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == HEAD
     store = Store(engine)
     row = store.get_session("s1")
     assert row is not None and row.clock_ms == 5000
@@ -62,5 +65,62 @@ def test_a_database_made_before_migrations_is_adopted(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     SQLModel.metadata.create_all(engine)  # how the first versions made the schema
     upgrade(engine)
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == HEAD
+    engine.dispose()
+
+
+def test_code_workspace_migration_keeps_sessions_and_adds_the_code_tables(database_url):
+    """0002 -> 0003: a session with turns and a grading made before the coding workspace
+    is kept as it was, and the new tables take snapshots and runs for it."""
+    engine = make_engine(database_url)
+    upgrade(engine, "0002")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                'INSERT INTO "user" (id, email, password_hash, created_at) '
+                "VALUES ('u1', 'a@b.c', '', CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO interview_session (id, user_id, created_at, updated_at, status, "
+                "round, mode, profile, job_description, engine_state, clock_ms) VALUES "
+                "('s2', 'u1', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'interrupted', 'coding', "
+                "'study', 'big_tech', '', '{\"question_ids\": [\"kmeans-from-scratch\"]}', 7000)"
+            )
+        )
+        conn.execute(
+            text(
+                'INSERT INTO turn (session_id, "index", speaker, text, start_ms, end_ms, kind, '
+                "reason, interrupted, words_json, attempt, created_at) VALUES ('s2', 0, "
+                "'candidate', 'first try', 0, 900, 'answer', 'silence', false, '[]', 2, "
+                "CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO score (session_id, question_id, attempt, overall, result_json, "
+                "created_at) VALUES ('s2', 'kmeans-from-scratch', 2, 40, '{}', CURRENT_TIMESTAMP)"
+            )
+        )
+    upgrade(engine)
+    assert current_revision(engine) == HEAD
+    store = Store(engine)
+    row = store.get_session("s2")
+    assert row is not None and row.clock_ms == 7000 and row.status == "interrupted"
+    assert "kmeans-from-scratch" in row.engine_state
+    [turn] = store.list_turns("s2")
+    assert turn.text == "first try" and turn.attempt == 2
+    assert [s.overall for s in store.list_scores("s2")] == [40]
+    assert store.list_code_snapshots("s2") == [] and store.list_code_runs("s2") == []
+    store.add_code_snapshot(
+        CodeSnapshot(session_id="s2", question_id="kmeans-from-scratch", attempt=2, at_ms=10)
+    )
+    store.add_code_run(
+        CodeRun(session_id="s2", question_id="kmeans-from-scratch", attempt=2, at_ms=20, total=3)
+    )
+    assert store.latest_code_run("s2", "kmeans-from-scratch", 2).total == 3
+    store.delete_session("s2")
+    assert store.list_code_snapshots("s2") == [] and store.list_code_runs("s2") == []
+    assert store.get_session("s2") is None
     engine.dispose()
