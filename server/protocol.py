@@ -14,6 +14,11 @@ from audio.pcm import FRAME_BYTES, SAMPLE_RATE
 
 PROTOCOL_VERSION = 1
 MAX_TEXT_BYTES = 64 * 1024
+MAX_CODE_CHARS = 60_000  # an editor snapshot (``code``, ``run_code``)
+# A code message carries up to MAX_CODE_CHARS characters, JSON-escaped: allow for that (a
+# browser's JSON.stringify writes at most 6 bytes per UTF-16 unit, usually 1).
+MAX_CODE_MESSAGE_BYTES = 6 * MAX_CODE_CHARS + 1024
+CODE_TYPES = ("code", "run_code")
 MAX_JOB_DESCRIPTION = 20_000
 ROUNDS = ("loop", "coding", "system_design", "ml_depth", "behavioral", "star")
 MODES = ("study", "interview")
@@ -53,7 +58,21 @@ class Retry:
     """ "Try again": answer the last question once more, as a new attempt."""
 
 
-ClientMessage = Start | Resume | EndTurn | Stop | Ping | Retry
+@dataclass(frozen=True)
+class Code:
+    """An editor snapshot during a coding question (stored if it changed)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class RunCode:
+    """Run the editor's code against the question's tests (the snapshot is stored first)."""
+
+    text: str
+
+
+ClientMessage = Start | Resume | EndTurn | Stop | Ping | Retry | Code | RunCode
 
 
 @dataclass(frozen=True)
@@ -105,13 +124,26 @@ def _version(msg: dict) -> ProtocolError | None:
     return None
 
 
+def _too_large() -> ProtocolError:
+    return ProtocolError(
+        "too_large",
+        f"text messages are limited to {MAX_TEXT_BYTES} bytes ('code' and 'run_code': "
+        f"{MAX_CODE_CHARS} characters of code)",
+    )
+
+
 def parse_text(text: str) -> ClientMessage | ProtocolError:
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
-        return ProtocolError("too_large", f"text messages are limited to {MAX_TEXT_BYTES} bytes")
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_CODE_MESSAGE_BYTES:
+        return _too_large()
     try:
         msg = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as exc:
+        if size > MAX_TEXT_BYTES:
+            return _too_large()
         return ProtocolError("bad_json", f"not valid JSON: {str(exc)[:120]}")
+    if size > MAX_TEXT_BYTES and not (isinstance(msg, dict) and msg.get("type") in CODE_TYPES):
+        return _too_large()  # only editor snapshots may be longer than a control message
     if not isinstance(msg, dict):
         return ProtocolError("bad_json", "a control message must be a JSON object")
     kind = msg.get("type")
@@ -146,6 +178,15 @@ def parse_text(text: str) -> ClientMessage | ProtocolError:
                 return Stop()
             case "retry":
                 return Retry()
+            case "code" | "run_code":
+                code = msg.get("text")
+                if not isinstance(code, str):
+                    raise _Bad("'text' must be the editor's code as a string")
+                if len(code) > MAX_CODE_CHARS:
+                    raise _Bad(
+                        f"'text' is limited to {MAX_CODE_CHARS} characters; got {len(code)}"
+                    )
+                return Code(code) if kind == "code" else RunCode(code)
             case "ping":
                 ping_id = msg.get("id")
                 if not isinstance(ping_id, str | int | float | type(None)):

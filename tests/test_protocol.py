@@ -5,10 +5,13 @@ import json
 import pytest
 
 from server.protocol import (
+    MAX_CODE_CHARS,
+    Code,
     EndTurn,
     Ping,
     ProtocolError,
     Resume,
+    RunCode,
     Start,
     Stop,
     check_frame,
@@ -50,6 +53,11 @@ def test_start_defaults_and_fields():
         ('{"type":"resume","protocol":1,"session_id":"../etc"}', "bad_message", "session_id"),
         ('{"type":"ping","id":{"a":1}}', "bad_message", "id"),
         ("[" * 100_000, "too_large", "limited"),
+        ('{"type":"code"}', "bad_message", "'text'"),
+        ('{"type":"run_code","text":42}', "bad_message", "'text'"),
+        (json.dumps({"type": "code", "text": "x" * (MAX_CODE_CHARS + 1)}), "bad_message", "60000"),
+        (json.dumps({"type": "ping", "id": "x" * 70_000}), "too_large", "limited"),
+        (json.dumps({"type": "code", "text": "x" * 400_000}), "too_large", "limited"),
     ],
 )
 def test_bad_messages_name_the_problem(text, code, needle):
@@ -85,3 +93,13 @@ def test_frames_must_be_640_bytes(size):
 
 def test_good_frame():
     assert check_frame(b"\x00" * 640) is None
+
+
+def test_code_messages_carry_the_editor_text():
+    assert parse_text('{"type":"code","text":"def f():\\n    pass"}') == Code("def f():\n    pass")
+    assert parse_text('{"type":"run_code","text":""}') == RunCode("")
+    # A full-size snapshot of awkward text is accepted though it is over 64 KiB as JSON.
+    text = ("\u00e9\t\"quoted\"\n" * 6000)[:MAX_CODE_CHARS]
+    message = json.dumps({"type": "run_code", "text": text})
+    assert len(message.encode()) > 64 * 1024
+    assert parse_text(message) == RunCode(text)
