@@ -8,6 +8,11 @@ one or two sentences of spoken feedback (the best criterion and the biggest gap 
 grading passed to ``on_answer``); in ``interview`` mode nothing is said until the closing
 reply, which summarises the whole interview. ``retry`` re-asks the question just answered
 ("Try again"); each attempt is numbered.
+
+During a coding question the candidate runs code against the question's tests;
+``on_code_result`` turns the result into one short line (kind ``"code"``): the first failing
+case, or "All N tests pass." with a probe (complexity first). While the candidate is talking
+the line waits, in the snapshot, and becomes the next follow-up instead.
 """
 
 from __future__ import annotations
@@ -16,9 +21,22 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
+from interviewer.code import CodeOutcome, reaction_text
 from interviewer.result import ScoreResult
 
-ReplyKind = Literal["question", "follow_up", "clarification", "prompt", "feedback", "closing"]
+ReplyKind = Literal[
+    "question", "follow_up", "clarification", "prompt", "feedback", "closing", "code"
+]
+
+CODE_PROBE_CRITERIA = (
+    "code_complexity",
+    "code_edge_cases_tests",
+    "code_memory_efficiency",
+    "code_numerical_stability",
+)
+"""What to ask once the tests pass, in order: the question's probe for the first criterion
+here that it has a probe for and that was not asked yet."""
+COMPLEXITY_PROBE = "What's the time and space complexity of your solution?"
 
 
 class QuestionLike(Protocol):
@@ -85,6 +103,7 @@ class EngineState:
     answered: bool = False  # the current question (this attempt) got an answer
     attempts: dict[str, int] = field(default_factory=dict)  # question id -> attempt (from 1)
     notes: dict[str, dict] = field(default_factory=dict)  # question id -> grading summary
+    code_pending: str | None = None  # a reaction to a test run, for the next follow-up
 
 
 class InterviewerEngine:
@@ -117,6 +136,7 @@ class InterviewerEngine:
             "answered": s.answered,
             "attempts": dict(s.attempts),
             "notes": {k: dict(v) for k, v in s.notes.items()},
+            "code_pending": s.code_pending,
             "round": self.round,
             "mode": self.mode,
         }
@@ -135,6 +155,7 @@ class InterviewerEngine:
             answered=bool(snap.get("answered", False)),
             attempts={str(k): int(v) for k, v in snap.get("attempts", {}).items()},
             notes={str(k): dict(v) for k, v in snap.get("notes", {}).items()},
+            code_pending=snap.get("code_pending") or None,
         )
         return cls(questions, state, snap.get("round", "loop"), snap.get("mode", "study"))
 
@@ -203,6 +224,7 @@ class InterviewerEngine:
         s.asked_at_ms = now_ms
         s.time_calls = []
         s.answered = False
+        s.code_pending = None
         if is_new_attempt:
             s.attempts[question_id] = self.attempt_for(question_id) + 1
         q = self.questions[question_id]
@@ -259,6 +281,10 @@ class InterviewerEngine:
         if (answer.end_ms - answer.start_ms) / 1000 > RAMBLE_S:
             preface = "Let me stop you there so we keep moving. "
         preface += self._time_call(budget_s - elapsed_s, budget_s)
+        if self.state.code_pending:  # a test run came back while they were talking
+            line, self.state.code_pending = self.state.code_pending, None
+            self.state.follow_ups += 1
+            return Reply(preface + line, "code", q.id)
         if self.state.follow_ups < self.max_follow_ups(q):
             probe = self._next_probe(q, assessment)
             if probe is not None:
@@ -266,6 +292,39 @@ class InterviewerEngine:
                 self.state.probes_used.append(probe)
                 return Reply(preface + probe, "follow_up", q.id)
         return self._advance("Thanks, that's helpful. ", answer.end_ms)
+
+    def on_code_result(
+        self, outcome: CodeOutcome, *, candidate_talking: bool = False
+    ) -> Reply | None:
+        """React to a test run of the current question: one short line of kind ``"code"``
+        about the first failing case, or "All N tests pass." and a probe. While the candidate
+        is talking, nothing is said now: the line becomes the next follow-up (it is kept in
+        the snapshot). ``None`` when there is nothing to say now."""
+        q = self.current
+        if q is None or outcome.question_id != q.id:
+            return None  # a run for a question the interview has left
+        probe = self._code_probe(q) if outcome.all_pass else None
+        text = reaction_text(outcome, probe)
+        if candidate_talking:
+            self.state.code_pending = text
+            return None
+        self.state.code_pending = None
+        return self._stamp(Reply(text, "code", q.id))
+
+    def _code_probe(self, q: QuestionLike) -> str | None:
+        """A rubric probe for code that passes: complexity first (the question's own probe,
+        else a plain one, unless complexity was asked already), then edge cases, memory and
+        numerical stability; marked as used."""
+        used = set(self.state.probes_used)
+        for criterion in CODE_PROBE_CRITERIA:
+            own = [p.text for p in q.probes if p.criterion == criterion]
+            fresh = [text for text in own if text not in used]
+            if criterion == "code_complexity" and not own and COMPLEXITY_PROBE not in used:
+                fresh = [COMPLEXITY_PROBE]
+            if fresh:
+                self.state.probes_used.append(fresh[0])
+                return fresh[0]
+        return None
 
     def reword_follow_up(self, reply: Reply, text: str) -> Reply:
         """Swap the probe of a follow-up reply for another wording of it (e.g. Claude's, aimed
@@ -306,6 +365,7 @@ class InterviewerEngine:
         s.index += 1
         s.follow_ups = 0
         s.silences = 0
+        s.code_pending = None
         s.asked_at_ms = now_ms
         s.time_calls = []
         s.answered = False

@@ -6,19 +6,26 @@ JSON shape (``ScoreResult.to_json``)::
     {"question_id": str, "round": str, "overall": int 0-100, "engine": "local" | "claude",
      "criteria": [{"id", "name", "score": int 0-4, "max": 4,
                    "evidence": [{"quote": str, "start_ms": int, "end_ms": int}],
-                   "missing": str | null}],
+                   "missing": str | null,
+                   "source": "narration" | "tests"}],
      "failure_modes": [{"id", "name", "fix"}],
-     "summary": str, "improvements": [str], "notes": [str]}
+     "summary": str, "improvements": [str], "notes": [str],
+     "tests": {...}}   # coding questions with a test suite only (interviewer/code.py)
+
+``source`` says where a criterion's score came from: what the candidate said (narration), or
+the question's test suite run on their code (tests, coding questions only).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from audio.incremental import TimedWord
 
 SCORE_MAX = 4
+Source = Literal["narration", "tests"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,10 @@ class Evidence:
     def to_json(self) -> dict[str, Any]:
         return {"quote": self.quote, "start_ms": self.start_ms, "end_ms": self.end_ms}
 
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> Evidence:
+        return cls(str(d["quote"]), int(d["start_ms"]), int(d["end_ms"]))
+
 
 @dataclass(frozen=True)
 class CriterionScore:
@@ -56,6 +67,7 @@ class CriterionScore:
     evidence: tuple[Evidence, ...] = ()
     missing: str | None = None  # what the answer lacked for this criterion, if anything
     max: int = SCORE_MAX
+    source: Source = "narration"  # what the candidate said, or the code's test run
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -65,7 +77,20 @@ class CriterionScore:
             "max": self.max,
             "evidence": [e.to_json() for e in self.evidence],
             "missing": self.missing,
+            "source": self.source,
         }
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> CriterionScore:
+        return cls(
+            id=str(d["id"]),
+            name=str(d["name"]),
+            score=int(d["score"]),
+            evidence=tuple(Evidence.from_json(e) for e in d.get("evidence", ())),
+            missing=d.get("missing"),
+            max=int(d.get("max", SCORE_MAX)),
+            source="tests" if d.get("source") == "tests" else "narration",
+        )
 
 
 @dataclass(frozen=True)
@@ -76,6 +101,10 @@ class FailureModeHit:
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "fix": self.fix}
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> FailureModeHit:
+        return cls(str(d["id"]), str(d["name"]), str(d["fix"]))
 
 
 @dataclass(frozen=True)
@@ -89,9 +118,11 @@ class ScoreResult:
     failure_modes: tuple[FailureModeHit, ...] = ()
     engine: str = "local"
     notes: tuple[str, ...] = field(default=())  # e.g. "Claude timed out; scored locally"
+    # The test run graded with it (coding questions with a suite; interviewer/code.py).
+    tests: Mapping[str, Any] | None = field(default=None, hash=False)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "question_id": self.question_id,
             "round": self.round,
             "overall": self.overall,
@@ -102,6 +133,25 @@ class ScoreResult:
             "improvements": list(self.improvements),
             "notes": list(self.notes),
         }
+        if self.tests is not None:
+            out["tests"] = dict(self.tests)
+        return out
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> ScoreResult:
+        """The inverse of ``to_json`` (a stored grading, to combine it with a newer run)."""
+        return cls(
+            question_id=str(d["question_id"]),
+            round=str(d.get("round", "")),
+            overall=int(d["overall"]),
+            criteria=tuple(CriterionScore.from_json(c) for c in d.get("criteria", ())),
+            summary=str(d.get("summary", "")),
+            improvements=tuple(str(x) for x in d.get("improvements", ())),
+            failure_modes=tuple(FailureModeHit.from_json(f) for f in d.get("failure_modes", ())),
+            engine=str(d.get("engine", "local")),
+            notes=tuple(str(x) for x in d.get("notes", ())),
+            tests=d.get("tests"),
+        )
 
     def weakest(self) -> list[CriterionScore]:
         """Criteria from lowest to highest score (ties keep the question's order)."""
