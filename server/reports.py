@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import threading
 import wave
 from collections import OrderedDict, defaultdict
@@ -38,7 +39,7 @@ from interviewer.delivery import (
 )
 from server.inference import ModelWorker
 from server.live import STALE_HEARTBEAT_S
-from server.models import InterviewSession, Score, Turn, utcnow
+from server.models import CodeRun, CodeSnapshot, InterviewSession, Score, Turn, utcnow
 
 TRACKS = ("candidate", "interviewer", "mix")
 RECENT_SESSIONS = 5  # weakest criteria are judged on this many recent sessions
@@ -65,6 +66,37 @@ def turn_json(t: Turn, *, words: bool = False) -> dict[str, Any]:
     if words:
         out["words"] = json.loads(t.words_json or "[]")
     return out
+
+
+def code_snapshot_json(s: CodeSnapshot) -> dict[str, Any]:
+    return {"question_id": s.question_id, "attempt": s.attempt, "at_ms": s.at_ms, "text": s.text}
+
+
+def code_run_json(r: CodeRun) -> dict[str, Any]:
+    """A stored run in the shape of the live ``code_result`` message (plus the code run)."""
+    return {
+        "question_id": r.question_id,
+        "attempt": r.attempt,
+        "at_ms": r.at_ms,
+        "code": r.code,
+        "passed": r.passed,
+        "failed": r.failed,
+        "total": r.total,
+        "cases": json.loads(r.cases_json or "[]"),
+        "stdout": r.stdout,
+        "stderr": r.stderr,
+        "limits_hit": r.limits_hit,
+        "error": r.error,
+        "seconds": r.seconds,
+    }
+
+
+def code_json(snapshots: Sequence[CodeSnapshot], runs: Sequence[CodeRun]) -> dict[str, Any]:
+    """The coding workspace of a session: editor snapshots and test runs, oldest first."""
+    return {
+        "snapshots": [code_snapshot_json(s) for s in snapshots],
+        "runs": [code_run_json(r) for r in runs],
+    }
 
 
 def score_json(s: Score) -> dict[str, Any]:
@@ -568,6 +600,7 @@ def export_json(
     turns: Sequence[Turn],
     scores: Sequence[Score],
     feedback: dict[str, Any],
+    code: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     return {
         "format": "mle-interview-coach/session",
@@ -575,6 +608,7 @@ def export_json(
         "session": session_json(row, scores),
         "turns": [turn_json(t, words=True) for t in turns],
         "feedback": feedback,
+        "code": code or {"snapshots": [], "runs": []},
     }
 
 
@@ -601,9 +635,11 @@ def export_markdown(
     turns: Sequence[Turn],
     scores: Sequence[Score],
     feedback: dict[str, Any],
+    code: dict[str, Any] | None = None,
 ) -> str:
     """A readable report: summary, then per answer its scores with evidence, gaps, failure
-    modes, an outline of a stronger answer and delivery, then the transcript."""
+    modes, an outline of a stronger answer and delivery, the code written and its test runs,
+    then the transcript."""
     info = session_json(row, scores)
     d = feedback["delivery"]
     lines = [
@@ -628,6 +664,7 @@ def export_markdown(
     ]
     for a in feedback["answers"]:
         lines += _answer_markdown(a)
+    lines += _code_markdown(code)
     lines += ["## Transcript", ""]
     for t in sorted(turns, key=lambda t: (t.start_ms, t.index)):
         who = "Interviewer" if t.speaker == "interviewer" else "You"
@@ -635,6 +672,47 @@ def export_markdown(
         lines.append(f"- **{_clock(t.start_ms)} {who}:** {text}")
     lines.append("")
     return "\n".join(lines)
+
+
+def _code_markdown(code: dict[str, Any] | None) -> list[str]:
+    """The last code of each attempt at a coding question, and its test runs."""
+    if not code or not (code["snapshots"] or code["runs"]):
+        return []
+    lines = ["## Code", ""]
+    keys: list[tuple[str, int]] = []
+    for item in code["snapshots"] + code["runs"]:
+        key = (item["question_id"], item["attempt"])
+        if key not in keys:
+            keys.append(key)
+    for question_id, attempt in keys:
+        runs = [
+            r for r in code["runs"] if (r["question_id"], r["attempt"]) == (question_id, attempt)
+        ]
+        texts = [
+            s["text"]
+            for s in code["snapshots"]
+            if (s["question_id"], s["attempt"]) == (question_id, attempt)
+        ]
+        title = question_id + (f" (attempt {attempt})" if attempt > 1 else "")
+        lines += [f"### {_md(title)}", ""]
+        for r in runs:
+            limit = f", stopped: {r['limits_hit']} limit" if r["limits_hit"] else ""
+            lines.append(
+                f"- {_clock(r['at_ms'])} run: {r['passed']} of {r['total']} tests pass"
+                f"{limit} ({r['seconds']:.1f} s)"
+            )
+            lines += [
+                f"  - fails: {_md(c.get('description') or c['name'])}: {_md(c['message'])}"
+                for c in r["cases"]
+                if not c["ok"]
+            ]
+        if runs:
+            lines.append("")
+        if texts:
+            longest = max((len(m) for m in re.findall(r"`+", texts[-1])), default=0)
+            fence = "`" * max(3, longest + 1)  # the code cannot close the block early
+            lines += [f"{fence}python", texts[-1].rstrip("\n"), fence, ""]
+    return lines
 
 
 def _pct(share: float | None) -> str | None:

@@ -15,7 +15,14 @@ from server import reports
 from server.auth import UserDep
 from server.models import InterviewSession
 from server.protocol import ROUNDS
-from server.schemas import FeedbackOut, ProgressOut, SessionDetail, SessionOut, TurnOut
+from server.schemas import (
+    CodeOut,
+    FeedbackOut,
+    ProgressOut,
+    SessionDetail,
+    SessionOut,
+    TurnOut,
+)
 from server.services import Services
 
 router = APIRouter(prefix="/api", tags=["review"])
@@ -104,6 +111,20 @@ def get_turns(session_id: SessionId, services: ServicesDep, user: UserDep) -> li
     return [reports.turn_json(t, words=True) for t in services.store.list_turns(row.id)]
 
 
+def _code(services: Services, session_id: str) -> dict[str, Any]:
+    return reports.code_json(
+        services.store.list_code_snapshots(session_id), services.store.list_code_runs(session_id)
+    )
+
+
+@router.get("/sessions/{session_id}/code", response_model=CodeOut, responses=NOT_FOUND)
+def get_code(session_id: SessionId, services: ServicesDep, user: UserDep) -> dict:
+    """The coding workspace: every stored editor snapshot and test run, oldest first, on the
+    session clock (the replay shows the last snapshot at or before the audio's time)."""
+    row = _owned(services, session_id, user)
+    return _code(services, row.id)
+
+
 @router.get("/sessions/{session_id}/feedback", response_model=FeedbackOut, responses=NOT_FOUND)
 async def get_feedback(session_id: SessionId, services: ServicesDep, user: UserDep) -> dict:
     """Per-answer feedback cards (rubric scores with evidence, gaps, the guide's failure
@@ -185,17 +206,18 @@ async def export_session(
     format: Literal["markdown", "json"] = "markdown",
 ) -> Response:
     """Download the session: a Markdown report, or everything as JSON (turns with word
-    times, gradings, feedback and delivery)."""
+    times, gradings, feedback and delivery, the code written and its test runs)."""
     row = await _owned_async(services, session_id, user)
     feedback, turns, scores = await _feedback(services, row)
+    code = await asyncio.to_thread(_code, services, row.id)
     name = f"interview-{row.created_at:%Y%m%d-%H%M}-{row.id[:8]}"
     if format == "json":
         return JSONResponse(
-            reports.export_json(row, turns, scores, feedback),
+            reports.export_json(row, turns, scores, feedback, code),
             headers={"Content-Disposition": f'attachment; filename="{name}.json"'},
         )
     return Response(
-        reports.export_markdown(row, turns, scores, feedback),
+        reports.export_markdown(row, turns, scores, feedback, code),
         media_type="text/markdown; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}.md"'},
     )

@@ -23,12 +23,29 @@ class CriterionResult(BaseModel):
     max: int
     evidence: list[Evidence]
     missing: str | None = Field(description="what the answer lacked for this criterion")
+    source: str = Field(
+        default="narration",
+        description="narration (scored from what was said) or tests (from the code's test run)",
+    )
 
 
 class FailureMode(BaseModel):
     id: str
     name: str
     fix: str = Field(description="the interview guide's fix")
+
+
+class TestsGraded(BaseModel):
+    """The test run a coding answer was graded with (latest run before grading)."""
+
+    ran: bool = Field(description="false: the code was not run")
+    at_ms: int | None = None
+    passed: int | None = None
+    failed: int | None = None
+    total: int | None = None
+    failing: list[str] = Field(default_factory=list, description="names of failing cases")
+    limits_hit: str | None = None
+    summary: str = Field(description="what the tests scored, in words")
 
 
 class ScoreOut(BaseModel):
@@ -42,6 +59,9 @@ class ScoreOut(BaseModel):
     summary: str
     improvements: list[str]
     notes: list[str]
+    tests: TestsGraded | None = Field(
+        default=None, description="coding questions with a test suite: the run graded"
+    )
 
 
 class TurnOut(BaseModel):
@@ -225,3 +245,41 @@ class ProgressOut(BaseModel):
     criteria: list[CriterionSeries]
     delivery: list[MetricSeries]
     suggestions: list[Suggestion]
+
+
+class CodeSnapshotOut(BaseModel):
+    question_id: str
+    attempt: int
+    at_ms: int = Field(description="session clock when the editor held this text")
+    text: str
+
+
+class CodeCaseOut(BaseModel):
+    name: str
+    ok: bool
+    message: str
+    hidden: bool
+    description: str
+
+
+class CodeRunOut(BaseModel):
+    question_id: str
+    attempt: int
+    at_ms: int = Field(description="session clock when the run was asked for")
+    code: str
+    passed: int
+    failed: int
+    total: int
+    cases: list[CodeCaseOut]
+    stdout: str
+    stderr: str
+    limits_hit: str | None = Field(
+        description="cpu, wall, memory, processes, output or file_size: the limit that ended it"
+    )
+    error: str | None = None
+    seconds: float
+
+
+class CodeOut(BaseModel):
+    snapshots: list[CodeSnapshotOut] = Field(description="editor texts, oldest first")
+    runs: list[CodeRunOut] = Field(description="test runs, oldest first")
