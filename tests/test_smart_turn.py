@@ -52,6 +52,6 @@ def test_a_finished_answer_ends_sooner_with_smart_turn(model: SmartTurn):
     cfg = SegmenterConfig(hangover_ms=1600, hangover_complete_ms=500)
     with_model = _end_wait_ms(clip, model, cfg)
     without = _end_wait_ms(clip, None, cfg)
-    print(f"end-of-turn wait: {with_model} ms with smart-turn, {without} ms without")
+    print(f"end-of-turn wait: {with_model} ms with smart-turn, {without} ms without")  # noqa: T201
     assert with_model <= 560
     assert without >= 1600
