@@ -493,15 +493,24 @@ def supervise(
     mem_cap = int(limits["memory_mb"]) << 20
     reason: dict[str, bool] = {"wall": False, "memory": False, "terminated": False}
 
+    me = os.getpid()
+
     def kill_all() -> None:
-        if mode != "namespaces":  # no pid namespace: kill the whole tree ourselves
-            for _ in range(5):
-                pids = procfs.descendants(init)
-                if not pids:
+        if mode != "namespaces":
+            # No pid namespace: freeze the whole tree first (a stopped process cannot fork),
+            # then kill it. L is a child subreaper, so orphans stay in its tree.
+            stopped: set[int] = set()
+            for _ in range(200):
+                fresh = [p for p in procfs.descendants(me) if p not in stopped]
+                if not fresh:
                     break
-                for p in pids:
+                for p in fresh:
                     with contextlib.suppress(OSError):
-                        os.kill(p, signal.SIGKILL)
+                        os.kill(p, signal.SIGSTOP)
+                stopped.update(fresh)
+            for p in stopped:
+                with contextlib.suppress(OSError):
+                    os.kill(p, signal.SIGKILL)
         with contextlib.suppress(OSError):
             os.kill(init, signal.SIGKILL)
 
@@ -532,9 +541,14 @@ def supervise(
             reason["memory"] = True
             kill_all()
             killed = True
-    if mode != "namespaces":
-        kill_all()  # leftovers that outlived the candidate (subreaper B died with them)
     _, wstatus = os.waitpid(init, 0)
+    if mode != "namespaces":
+        kill_all()  # processes that outlived the candidate (orphans re-parented to us)
+        while True:
+            try:
+                os.waitpid(-1, 0)
+            except ChildProcessError:
+                break
     status.send("exit", init_exit=os.waitstatus_to_exitcode(wstatus), peak_processes=peak, **reason)
 
 
@@ -562,6 +576,8 @@ def main() -> int:
             status.send("fallback", reason=str(exc))
             mode = "rlimits"
     status.send("isolation", mode=mode)
+    if mode != "namespaces":
+        prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans of the candidate stay ours to kill
     init = os.fork()
     if init == 0:
         run_init(config, mode, status, harness_text)
