@@ -33,6 +33,18 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
+class WebFiles(StaticFiles):
+    """The page's static files, minus the editor's build sources (``web/editor/``: its npm
+    project and, after ``make editor``, node_modules); the page loads the built bundle from
+    ``web/vendor/``."""
+
+    def get_path(self, scope) -> str:  # type: ignore[no-untyped-def]
+        path = super().get_path(scope)
+        if path == "editor" or path.startswith(("editor/", "editor\\")):
+            return "/nonexistent"  # -> 404
+        return path
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -110,7 +122,7 @@ def create_app(
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
 
     if settings.web_dir.is_dir():
-        app.mount("/", StaticFiles(directory=settings.web_dir, html=True), name="web")
+        app.mount("/", WebFiles(directory=settings.web_dir, html=True), name="web")
     return app
 
 
