@@ -254,6 +254,11 @@ def build_root(config: dict[str, Any], harness_text: bytes) -> None:
     """In B: a minimal read-only root with a writable, size-capped /scratch; pivot into it."""
     root = config["root_dir"]
     limits = config["limits"]
+    # No nested user namespaces for the candidate: they would hand it a full capability set
+    # (inside the nested namespace) and with it more kernel surface. The limit is per user
+    # namespace, so this only affects our own.
+    with open("/proc/sys/user/max_user_namespaces", "w") as f:
+        f.write("0")
     mount(None, "/", None, MS_REC | MS_PRIVATE, None)
     mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,nr_inodes=4096,mode=0755")
     _bind("/usr", root + "/usr", readonly=True)

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import os
 import selectors
 import shutil
@@ -31,7 +32,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from coding.result import CaseResult, CodeRunResult
+from coding.result import LIMIT_NAMES, CaseResult, CodeRunResult
 from coding.suites import Suite, load_suite
 
 log = logging.getLogger(__name__)
@@ -130,7 +131,7 @@ def _lines(buffer: bytearray, sink: list[dict[str, Any]]) -> None:
         del buffer[: nl + 1]
         try:
             item = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # the results pipe is candidate-writable
             continue
         if isinstance(item, dict):
             sink.append(item)
@@ -265,7 +266,7 @@ def _limit_hit(got: _Collected, limits: Limits) -> str | None:
             return "processes" if forked_out else "cpu"
         if code == -signal.SIGXFSZ:
             return "file_size"
-    return next((r["limit"] for r in got.records if "limit" in r), None)
+    return next((r["limit"] for r in got.records if r.get("limit") in LIMIT_NAMES), None)
 
 
 def _end_reason(got: _Collected, limit: str | None, limits: Limits) -> str | None:
@@ -297,34 +298,38 @@ def _build(
     isolation: str,
 ) -> CodeRunResult:
     """Turn the collected records into one ``CodeRunResult`` with every selected case."""
-    reported: dict[str, dict[str, Any]] = {}
+    reported: dict[str, CaseResult] = {}
     started: str | None = None
-    for r in got.records:
+    for r in got.records:  # candidate-writable: check every field
         if "start" in r:
             started = str(r["start"])
-        elif "case" in r and r["case"] in selected and r["case"] not in reported:
-            reported[str(r["case"])] = r
+        elif r.get("case") in selected and r["case"] not in reported:
+            name = str(r["case"])
+            try:
+                spent = float(r.get("seconds", 0.0))
+            except (TypeError, ValueError):
+                spent = 0.0
+            spent = spent if math.isfinite(spent) and spent > 0 else 0.0
+            info = suite.case(name)
+            reported[name] = CaseResult(
+                name,
+                r.get("ok") is True,
+                str(r.get("message", ""))[:1000],
+                info.hidden if info else True,
+                round(spent, 4),
+            )
     limit = _limit_hit(got, limits)
     reason = _end_reason(got, limit, limits)
     setup = got.event("setup_error")
     harness_error = next((r["harness_error"] for r in got.records if "harness_error" in r), None)
-    load_error = next((r["load_error"] for r in got.records if "load_error" in r), None)
+    load_error = next((str(r["load_error"])[:1000] for r in got.records if "load_error" in r), None)
 
     cases: list[CaseResult] = []
     for name in selected:
         info = suite.case(name)
         hidden = info.hidden if info else True
-        r = reported.get(name)
-        if r is not None:
-            cases.append(
-                CaseResult(
-                    name,
-                    bool(r.get("ok")),
-                    str(r.get("message", ""))[:1000],
-                    hidden,
-                    float(r.get("seconds", 0.0)),
-                )
-            )
+        if name in reported:
+            cases.append(reported[name])
             continue
         if setup is not None or harness_error is not None:
             message = "not run: the sandbox failed to start"
@@ -399,6 +404,7 @@ def run_solution(
     """
     suite = load_suite(question_id, suites_root)
     selected = [c.name for c in suite.cases if hidden or not c.hidden]
+    code = code.encode("utf-8", errors="replace").decode("utf-8")  # no lone surrogates
     t0 = time.monotonic()
     if len(code) > MAX_CODE_CHARS:
         return _rejected(
@@ -423,14 +429,9 @@ def run_solution(
         got = _launch(config, limits, cancel)
         iso = got.event("isolation")
         setup = got.event("setup_error")
-        if setup is not None and mode == "auto" and got.event("child") is None:
-            # Namespaces exist but the mounts failed (a locked-down container): fall back.
-            _NamespaceSupport.unavailable_reason = str(setup.get("message"))
-            shutil.rmtree(root_dir, ignore_errors=True)
-            root_dir = tempfile.mkdtemp(prefix="coach-sandbox-")
-            got = _launch({**config, "isolation": "rlimits", "root_dir": root_dir}, limits, cancel)
-            iso = got.event("isolation")
-        elif setup is not None:
+        if setup is not None:
+            # Fail closed: only a refused unshare(2) downgrades to the rlimits fallback,
+            # never a later failure (which a strange input must not be able to cause).
             log.error("code sandbox setup failed: %s", setup.get("message"))
         fallback = got.event("fallback")
         if fallback is not None:

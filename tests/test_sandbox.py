@@ -602,3 +602,39 @@ def test_empty_run_overhead_is_well_under_a_second(suites, caplog):
         assert result.passed == 3
     assert min(times) < 1.0, times
     assert GOOD not in caplog.text  # candidate code never reaches the logs
+
+
+def test_nested_user_namespaces_are_refused(suites):
+    code = """
+    import ctypes, os
+
+    def add(a, b):
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.unshare(0x10000000) != 0:  # CLONE_NEWUSER
+            print("unshare refused:", os.strerror(ctypes.get_errno()))
+        return a + b
+    """
+    result = run(suites, code)
+    assert result.passed == 3 and "unshare refused" in result.stdout
+
+
+def test_forged_result_lines_cannot_break_the_server(suites):
+    code = """
+    import os
+
+    def add(a, b):
+        junk = [
+            b'{"case": "test_negative", "ok": "yes", "seconds": "NaN"}',
+            b'{"limit": "everything"}',
+            b"[" * 100000,
+            b'{"case": ["test_add"], "ok": true}',
+            b"not json",
+        ]
+        for line in junk:
+            os.write(3, line + b"\\n")
+        return a + b
+    """
+    result = run(suites, code)
+    assert result.limits_hit is None
+    assert result.cases[2].ok is False and result.cases[2].seconds == 0.0  # forged "ok": "yes"
+    json.dumps(result.to_json(), allow_nan=False)
