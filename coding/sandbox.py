@@ -155,6 +155,11 @@ def _launch(config: dict[str, Any], limits: Limits, cancel: threading.Event | No
             cwd="/",
             start_new_session=True,
         )
+    except OSError as exc:  # no interpreter, no fds left...: a coach problem
+        for fd in (out_r, err_r, res_r):
+            os.close(fd)
+        got.events.append({"event": "setup_error", "message": f"starting the launcher: {exc}"})
+        return got
     finally:
         for fd in (out_w, err_w, res_w):
             os.close(fd)
