@@ -128,7 +128,7 @@ def test_memory_stays_under_cap(sol):
 
 
 def test_balanced_batches_are_balanced(sol):
-    """balanced batches from a file with five percent positives"""
+    """balanced batches when positives are rare"""
     labels, batches = _balanced_batches(sol, "balance.csv")
     sizes = [len(y) for _, y in batches]
     assert all(s == 32 for s in sizes[:-1]) and sizes and sizes[-1] <= 32, (
