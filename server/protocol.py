@@ -60,9 +60,12 @@ class Retry:
 
 @dataclass(frozen=True)
 class Code:
-    """An editor snapshot during a coding question (stored if it changed)."""
+    """An editor snapshot during a coding question (stored if it changed). ``question_id``,
+    optional, names the question the editor held: a snapshot sent just before the next
+    question arrived is then not stored under the new one."""
 
     text: str
+    question_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class RunCode:
     """Run the editor's code against the question's tests (the snapshot is stored first)."""
 
     text: str
+    question_id: str | None = None
 
 
 ClientMessage = Start | Resume | EndTurn | Stop | Ping | Retry | Code | RunCode
@@ -186,7 +190,10 @@ def parse_text(text: str) -> ClientMessage | ProtocolError:
                     raise _Bad(
                         f"'text' is limited to {MAX_CODE_CHARS} characters; got {len(code)}"
                     )
-                return Code(code) if kind == "code" else RunCode(code)
+                qid = msg.get("question_id")
+                if qid is not None and (not isinstance(qid, str) or not 0 < len(qid) <= 100):
+                    raise _Bad("'question_id' must be the id from 'workspace'")
+                return Code(code, qid) if kind == "code" else RunCode(code, qid)
             case "ping":
                 ping_id = msg.get("id")
                 if not isinstance(ping_id, str | int | float | type(None)):

@@ -98,6 +98,9 @@ def test_good_frame():
 def test_code_messages_carry_the_editor_text():
     assert parse_text('{"type":"code","text":"def f():\\n    pass"}') == Code("def f():\n    pass")
     assert parse_text('{"type":"run_code","text":""}') == RunCode("")
+    assert parse_text('{"type":"code","text":"x","question_id":"q-1"}') == Code("x", "q-1")
+    err = parse_text('{"type":"code","text":"x","question_id":7}')
+    assert isinstance(err, ProtocolError) and "question_id" in err.message
     # A full-size snapshot of awkward text is accepted though it is over 64 KiB as JSON.
     text = ("\u00e9\t\"quoted\"\n" * 6000)[:MAX_CODE_CHARS]
     message = json.dumps({"type": "run_code", "text": text})
