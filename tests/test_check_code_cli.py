@@ -14,6 +14,7 @@ import pytest
 
 from coding.suites import SUITES_ROOT
 from tests.conftest import REPO
+from tests.test_sandbox import pytestmark  # noqa: F401 - same requirement: namespaces
 
 TESTS = '''\
 VISIBLE = ("test_add",)
