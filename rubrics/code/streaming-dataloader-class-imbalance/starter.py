@@ -18,7 +18,8 @@ class CSVStream:
 
     Iterating yields (features, label) for every data row, in file order: features is a
     list of floats, label an int. Each new ``iter()`` starts a fresh pass over the file
-    (one epoch), so the stream can be iterated again and again.
+    (one epoch), so the stream can be iterated again and again. Memory use must not grow
+    with the file: read a line, or a small block of lines, at a time.
     """
 
     def __init__(self, path: str) -> None:
