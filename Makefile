@@ -32,7 +32,7 @@ system-deps:
 	fi
 
 lint: $(STAMP)
-	$(BIN)/ruff check server audio interviewer coding tests bench
+	$(BIN)/ruff check server audio interviewer coding rubrics tests bench
 
 ## Install everything the tests need, then run the lint and the whole suite.
 test: $(STAMP) system-deps lint
