@@ -91,6 +91,15 @@ class _Turn:
     tentative: list[TimedWord] = field(default_factory=list)
     hypothesis_end_ms: int = -1  # how far the latest hypothesis reaches
     hypothesis_fast: bool = False  # it came from a fast (greedy) caption decode
+    voiced: list[list[int]] = field(default_factory=list)  # every voiced span of the answer
+
+
+def _extend_spans(spans: list[list[int]], start_ms: int, end_ms: int) -> None:
+    """Add a voiced frame to merged ``[start, end]`` spans (gaps under 60 ms are bridged)."""
+    if spans and spans[-1][1] >= start_ms - 60:
+        spans[-1][1] = end_ms
+    else:
+        spans.append([start_ms, end_ms])
 
 
 def join_words(words: Iterable[str]) -> str:
@@ -139,10 +148,9 @@ class IncrementalTranscriber:
         end_ms = at_ms + arr.size * 1000 // SAMPLE_RATE
         if voiced:
             self._last_voiced_ms = end_ms
-            if self._voiced and self._voiced[-1][1] >= at_ms - 60:
-                self._voiced[-1][1] = end_ms
-            else:
-                self._voiced.append([at_ms, end_ms])
+            _extend_spans(self._voiced, at_ms, end_ms)
+            if self._turn is not None:
+                _extend_spans(self._turn.voiced, at_ms, end_ms)
         if self._turn is None:
             self._drop_until(end_ms - self.preroll_ms)
 
@@ -165,6 +173,13 @@ class IncrementalTranscriber:
     def pending_speech(self) -> bool:
         """True when voiced audio arrived that no hypothesis covers yet."""
         return self._turn is not None and self._last_voiced_ms > self._turn.hypothesis_end_ms
+
+    def recent_audio(self, ms: int) -> np.ndarray:
+        """The last ``ms`` of buffered audio as float32 (what a judge of the pause hears)."""
+        if not self._chunks:
+            return np.zeros(0, np.float32)
+        n = ms * SAMPLE_RATE // 1000
+        return int16_to_float(np.concatenate(self._chunks)[-n:])
 
     # -- decoding ------------------------------------------------------------------------
     def prepare(self, kind: DecodeKind) -> DecodeJob | None:
@@ -224,7 +239,7 @@ class IncrementalTranscriber:
         words = turn.committed if job is not None else [*turn.committed, *turn.tentative]
         self._turn = None
         self._generation += 1
-        voiced = tuple((a, b) for a, b in self._voiced)
+        voiced = tuple((a, b) for a, b in [*turn.voiced, *self._voiced])
         self._drop_until(self._offset_ms + self.buffered_ms - self.preroll_ms)
         return ClosedTurn(tuple(words), job, start_ms, end_ms, voiced, self.correct)
 

@@ -75,7 +75,6 @@ class TurnSegmenter:
         self._prev_voiced = False
         self._paused = False
         self._hint: bool | None = None
-        self._awaiting_hint = False
         self.voiced_ms = 0  # voiced time in the current turn
         self.last_voiced = False  # the classifier's verdict on the last frame
 
@@ -91,19 +90,23 @@ class TurnSegmenter:
     def silence_ms(self) -> int:
         return self._now_ms - self._last_voiced_end_ms if self._in_turn else 0
 
-    def expect_hint(self) -> None:
-        """A judgement of the current pause is on its way: until it comes, wait as long as for
-        an answer that trails off (so a slow decode never lets the default cut someone off)."""
-        if self._in_turn and self._paused:
-            self._awaiting_hint = True
+    @property
+    def pause_at_ms(self) -> int | None:
+        """Where the speech of the current pause stopped (``SpeechPaused.at_ms``), or None."""
+        return self._last_voiced_end_ms if self._in_turn and self._paused else None
 
     def set_completion_hint(self, complete: bool | None) -> None:
         """Judge the current pause: True = the answer sounds finished, False = it trails off,
-        None = cannot tell (the default hangover applies). The hint lasts until speech resumes.
+        None = cannot tell (the default hangover applies). Hints from several judges (the
+        smart-turn model on the audio, the words of the pause decode) combine: "trails off"
+        wins over "finished", and "cannot tell" changes nothing. A hint lasts until speech
+        resumes. Until one arrives the default hangover applies: a judge that is late under
+        load must not make every turn wait as long as one that trails off.
         """
-        if self._in_turn and self._paused:
+        if not (self._in_turn and self._paused) or complete is None:
+            return
+        if complete is False or self._hint is None:
             self._hint = complete
-            self._awaiting_hint = False
 
     def push(self, frame: bytes) -> list[TurnEvent]:
         """Feed one 640-byte frame; return the events it caused, in order."""
@@ -130,7 +133,6 @@ class TurnSegmenter:
             if self._paused:
                 self._paused = False
                 self._hint = None
-                self._awaiting_hint = False
                 events.append(SpeechResumed(start))
         self._prev_voiced = voiced
 
@@ -149,8 +151,6 @@ class TurnSegmenter:
         return self._end("button")
 
     def _required_hangover(self) -> int:
-        if self._awaiting_hint:
-            return self.config.hangover_incomplete_ms
         match self._hint:
             case True:
                 return self.config.hangover_complete_ms
@@ -165,7 +165,6 @@ class TurnSegmenter:
         self._last_voiced_end_ms = self._now_ms
         self._paused = False
         self._hint = None
-        self._awaiting_hint = False
         self.voiced_ms = sum(FRAME_MS for _, v in self._recent if v)
         self._recent.clear()
 
@@ -179,6 +178,5 @@ class TurnSegmenter:
         self._in_turn = False
         self._paused = False
         self._hint = None
-        self._awaiting_hint = False
         self._recent.clear()
         return event

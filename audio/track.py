@@ -72,6 +72,13 @@ class TrackWriter:
         if self._unflushed >= self._flush_every:
             self.flush()
 
+    def read(self, start: int, end: int) -> bytes:
+        """PCM of samples ``[start, end)`` as written so far (for re-decoding an answer)."""
+        start = max(0, min(start, self._samples))
+        end = max(start, min(end, self._samples))
+        self._file.flush()
+        return os.pread(self._file.fileno(), (end - start) * 2, HEADER_BYTES + start * 2)
+
     def truncate(self, sample: int) -> None:
         """Cut the track at ``sample`` (the interviewer was interrupted there)."""
         if sample < self._samples:

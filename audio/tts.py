@@ -71,7 +71,28 @@ class PiperSynthesizer:
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 
 
+MAX_SENTENCE_CHARS = 160
+
+
 def split_sentences(text: str) -> list[str]:
-    """Split a reply into sentences, so the first one can be spoken while the rest is made."""
+    """Split a reply into sentences, so the first one can be spoken while the rest is made.
+
+    A sentence longer than ``MAX_SENTENCE_CHARS`` is split again at a comma (or a space):
+    shorter pieces start sooner, and the synthesizer's buffers never outgrow the size the
+    warm-up reached (onnxruntime keeps the largest it has needed; see ``warm_up``).
+    """
     parts = [p.strip() for p in _SENTENCE_END.split(text.strip())]
-    return [p for p in parts if p]
+    out: list[str] = []
+    for part in parts:
+        while len(part) > MAX_SENTENCE_CHARS:
+            head = part[:MAX_SENTENCE_CHARS]
+            cut = max(head.rfind(", "), head.rfind("; "), head.rfind(": "))
+            if cut < MAX_SENTENCE_CHARS // 3:
+                cut = head.rfind(" ")
+            if cut <= 0:
+                cut = MAX_SENTENCE_CHARS - 1
+            out.append(part[: cut + 1].strip())
+            part = part[cut + 1 :].strip()
+        if part:
+            out.append(part)
+    return out

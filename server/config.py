@@ -61,6 +61,33 @@ class Settings(BaseSettings):
     hangover_incomplete_ms: int = Field(
         default=2000, description="silence that ends a turn when the words so far trail off"
     )
+    end_of_turn: Literal["smart_turn", "text"] = Field(
+        default="smart_turn",
+        description=(
+            "who judges a pause: smart_turn = the smart-turn v3 audio model (installed from "
+            "pipecat-ai) plus the words; text = the words only. Falls back to text when the "
+            "model is not installed"
+        ),
+    )
+    smart_turn_threshold: float = Field(
+        default=0.5, description="smart-turn probability from which a pause sounds finished"
+    )
+    smart_turn_complete_ms: int = Field(
+        default=500, description="with smart_turn: silence that ends a turn that sounds finished"
+    )
+    smart_turn_hangover_ms: int = Field(
+        default=1600, description="with smart_turn: silence that ends a turn otherwise"
+    )
+    revise_after_ms: int = Field(
+        default=15000,
+        description=(
+            "answers at least this long are decoded again as a whole once the reply has "
+            "started (stored transcript and grade; 0 = never)"
+        ),
+    )
+    revise_max_queue: int = Field(
+        default=3, description="skip that re-decode when this many transcription jobs wait"
+    )
     barge_in_ms: int = Field(default=300, description="speech that interrupts the interviewer")
     continuation_window_ms: int = Field(
         default=2500,
@@ -82,6 +109,16 @@ class Settings(BaseSettings):
     )
     silence_prompt_s: float = Field(
         default=20.0, description="silence after a question before the interviewer nudges"
+    )
+
+    # Coding workspace: the sandbox that runs candidate code (coding/sandbox.py).
+    code_runs: int = Field(default=1, ge=1, description="code runs at once on this node")
+    code_cpu_s: int = Field(default=5, ge=1, description="CPU seconds per code run")
+    code_wall_s: float = Field(default=10.0, gt=0, description="wall seconds per code run")
+    code_memory_mb: int = Field(default=768, ge=64, description="memory per code run (MB)")
+    code_isolation: Literal["auto", "namespaces", "rlimits"] = Field(
+        default="auto",
+        description="namespaces (private root, no network), rlimits (weaker fallback), or auto",
     )
 
     warm_models: bool = True

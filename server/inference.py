@@ -8,6 +8,7 @@ CTranslate2 and onnxruntime release the GIL, so these threads really run in para
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import itertools
 import queue
 import threading
@@ -20,6 +21,7 @@ PRIORITY_FINAL = 0
 PRIORITY_SPEECH = 1
 PRIORITY_PAUSE = 2
 PRIORITY_PARTIAL = 5
+PRIORITY_REVISE = 8  # whole-answer re-decode for the record: whenever the worker is idle
 
 
 class ModelWorker:
@@ -48,6 +50,14 @@ class ModelWorker:
         self._queue.put((priority, next(self._seq), fn, args, kwargs, future, loop))
         return await future
 
+    def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``fn`` on a worker thread and wait for it, from a thread with no event loop
+        (start-up: warming a model on the threads that will run it, so their allocator
+        arenas already hold the largest buffers before the first session)."""
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        self._queue.put((PRIORITY_FINAL, next(self._seq), fn, args, kwargs, future, None))
+        return future.result()
+
     def _serve(self) -> None:
         while True:
             item = self._queue.get()
@@ -60,9 +70,15 @@ class ModelWorker:
             try:
                 result = fn(*args, **kwargs)
             except BaseException as exc:  # handed to the awaiting coroutine
-                loop.call_soon_threadsafe(_set_exception, future, exc)
+                if loop is None:
+                    future.set_exception(exc)
+                else:
+                    loop.call_soon_threadsafe(_set_exception, future, exc)
             else:
-                loop.call_soon_threadsafe(_set_result, future, result)
+                if loop is None:
+                    future.set_result(result)
+                else:
+                    loop.call_soon_threadsafe(_set_result, future, result)
             finally:
                 self._busy -= 1
 

@@ -13,18 +13,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from fastapi import WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from audio.endpoint import completion_hint
-from audio.incremental import ClosedTurn, Corrector, IncrementalTranscriber, TimedWord
-from audio.pcm import FRAME_MS, SAMPLE_RATE, samples_to_ms
+from audio.incremental import (
+    ClosedTurn,
+    Corrector,
+    DecodeJob,
+    IncrementalTranscriber,
+    TimedWord,
+    Utterance,
+)
+from audio.pcm import FRAME_MS, SAMPLE_RATE, int16_to_float, samples_to_ms
 from audio.segmenter import (
     SegmenterConfig,
     SpeechPaused,
@@ -34,17 +43,36 @@ from audio.segmenter import (
     TurnEvent,
     TurnSegmenter,
 )
+from audio.smart_turn import WINDOW_S
 from audio.track import TrackWriter
 from audio.tts import split_sentences
 from audio.vad import webrtc_classifier
 from audio.vocabulary import VocabularyCorrector
+from interviewer.bank import Question
 from interviewer.engine import Answer, EngineState, InterviewerEngine, Reply
 from interviewer.plan import plan_questions
 from interviewer.result import AnswerTranscript, Scorer, ScoreResult
 from server import protocol
-from server.inference import PRIORITY_FINAL, PRIORITY_PARTIAL, PRIORITY_PAUSE, PRIORITY_SPEECH
+from server.code_session import CodeWorkspace
+from server.inference import (
+    PRIORITY_FINAL,
+    PRIORITY_PARTIAL,
+    PRIORITY_PAUSE,
+    PRIORITY_REVISE,
+    PRIORITY_SPEECH,
+)
 from server.models import InterviewSession, Turn, utcnow
-from server.protocol import EndTurn, Ping, ProtocolError, Resume, Retry, Start, Stop
+from server.protocol import (
+    Code,
+    EndTurn,
+    Ping,
+    ProtocolError,
+    Resume,
+    Retry,
+    RunCode,
+    Start,
+    Stop,
+)
 from server.services import Services
 
 log = logging.getLogger("coach.live")
@@ -79,9 +107,14 @@ class LiveSession:
         self.tx: IncrementalTranscriber | None = None
         self.cand_track: TrackWriter | None = None
         self.itv_track: TrackWriter | None = None
+        self.code = CodeWorkspace(self)  # editor snapshots and test runs (coding questions)
         self._send_lock = asyncio.Lock()
         self._clock_tick = asyncio.Event()
         self._decode_lock = asyncio.Lock()
+        self._shut_down = False
+        # the pause decode in flight, if any: the end of turn reuses it rather than decode the
+        # same audio again behind it (with a short hangover the turn often ends first)
+        self._pause_decode: tuple[DecodeJob, asyncio.Future[list]] | None = None
         self._turn_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task] = set()
         self._finishing: set[asyncio.Task] = set()
@@ -259,12 +292,13 @@ class LiveSession:
         self.itv_track = TrackWriter(folder / "interviewer.wav")
         clock_ms = samples_to_ms(self.cand_track.samples)
         s = self.settings
+        smart = self.svc.turn_model is not None
         self.seg = TurnSegmenter(
             webrtc_classifier(s.vad_aggressiveness),
             SegmenterConfig(
                 pause_ms=s.pause_ms,
-                hangover_ms=s.hangover_ms,
-                hangover_complete_ms=s.hangover_complete_ms,
+                hangover_ms=s.smart_turn_hangover_ms if smart else s.hangover_ms,
+                hangover_complete_ms=s.smart_turn_complete_ms if smart else s.hangover_complete_ms,
                 hangover_incomplete_ms=s.hangover_incomplete_ms,
             ),
             start_ms=clock_ms,
@@ -338,6 +372,11 @@ class LiveSession:
                     await self._stop()
                 case Retry():
                     self._spawn(self._retry())
+                case Code() | RunCode():
+                    self.code.handle(parsed)
+                    if self._listening_since_ms is not None and self.seg is not None:
+                        # typing is working on the answer: no "are you still there?" nudge
+                        self._listening_since_ms = self.seg.now_ms
                 case Ping(id=ping_id):
                     await self._send_json({"type": "pong", "id": ping_id})
                 case Start() | Resume():
@@ -395,10 +434,10 @@ class LiveSession:
                 self._barged_in = False
                 self._last_partial_ms = at
                 self._spawn(self._send_json({"type": "speech_started", "at_ms": at}))
-            case SpeechPaused():
-                assert self.seg is not None
-                self.seg.expect_hint()
+            case SpeechPaused(at_ms=at):
                 self._spawn(self._decode("pause"))
+                if self.svc.turn_model is not None:
+                    self._spawn(self._judge_pause(at))
             case SpeechResumed():
                 pass
             case TurnEnded():
@@ -417,6 +456,17 @@ class LiveSession:
             self._finish_turn(ClosedTurn((), None, now, now), "button")
 
     # -- transcription -------------------------------------------------------------------
+    async def _judge_pause(self, at_ms: int) -> None:
+        """smart-turn's view of the pause whose speech stopped at ``at_ms``: a finished-sounding
+        answer gets the short hangover; otherwise the words (pause decode) may still say it
+        trails off, and the default hangover applies."""
+        seg, tx, model, worker = self.seg, self.tx, self.svc.turn_model, self.svc.turn
+        assert seg is not None and tx is not None and model is not None and worker is not None
+        audio = tx.recent_audio(WINDOW_S * 1000)
+        p = await worker.run(PRIORITY_PAUSE, model.probability, audio)
+        if seg.pause_at_ms == at_ms:  # still the same pause
+            seg.set_completion_hint(True if p >= self.settings.smart_turn_threshold else None)
+
     async def _decode(self, kind: str) -> None:
         tx, seg = self.tx, self.seg
         assert tx is not None and seg is not None
@@ -428,13 +478,22 @@ class LiveSession:
                 if kind == "pause":
                     seg.set_completion_hint(completion_hint(tx.caption()))
                 return
-            segments = await self.svc.stt.run(
-                PRIORITY_PARTIAL if kind == "partial" else PRIORITY_PAUSE,
-                self.svc.recognizer.recognize,
-                job.audio,
-                prompt=job.prompt,
-                fast=kind == "partial",
+            future = asyncio.ensure_future(
+                self.svc.stt.run(
+                    PRIORITY_PARTIAL if kind == "partial" else PRIORITY_PAUSE,
+                    self.svc.recognizer.recognize,
+                    job.audio,
+                    prompt=job.prompt,
+                    fast=kind == "partial",
+                )
             )
+            if kind == "pause":
+                self._pause_decode = (job, future)
+            try:
+                segments = await asyncio.shield(future)
+            finally:
+                if self._pause_decode is not None and self._pause_decode[1] is future:
+                    self._pause_decode = None
             caption = tx.apply(job, segments)
             if kind == "pause":
                 seg.set_completion_hint(completion_hint(caption))
@@ -443,6 +502,26 @@ class LiveSession:
             await self._send_json(
                 {"type": "caption", "turn_index": self._turn_index, "text": caption, "final": False}
             )
+
+    def _reusable_pause_decode(
+        self, closed: ClosedTurn
+    ) -> tuple[DecodeJob, asyncio.Future[list]] | None:
+        """The pause decode in flight when it already covers everything the turn said: the
+        same turn (generation), the same uncommitted audio (offset) and past the last voiced
+        sample. Its beam-5 result is what a final decode would compute."""
+        inflight = self._pause_decode
+        final = closed.job
+        if inflight is None or final is None:
+            return None
+        job, future = inflight
+        if (
+            job.generation == final.generation
+            and job.offset_ms == final.offset_ms
+            and job.end_ms >= closed.end_ms + 100
+            and not future.cancelled()
+        ):
+            return inflight
+        return None
 
     def _finish_turn(self, closed: ClosedTurn, reason: str) -> None:
         task = asyncio.create_task(self._complete_turn_safely(closed, reason))
@@ -472,18 +551,24 @@ class LiveSession:
             if closed.job is not None:
                 if self.svc.stt.depth >= 3:
                     await self._overloaded()
-                segments = await self.svc.stt.run(
-                    PRIORITY_FINAL,
-                    self.svc.recognizer.recognize,
-                    closed.job.audio,
-                    prompt=closed.job.prompt,
-                )
+                reuse = self._reusable_pause_decode(closed)
+                if reuse is not None:
+                    job, future = reuse
+                    closed = dataclasses.replace(closed, job=job)
+                    segments = await asyncio.shield(future)
+                else:
+                    segments = await self.svc.stt.run(
+                        PRIORITY_FINAL,
+                        self.svc.recognizer.recognize,
+                        closed.job.audio,
+                        prompt=closed.job.prompt,
+                    )
             utterance = closed.complete(segments)
             index = self._turn_index
             self._turn_index += 1
             question = self.engine.current
             attempt = self.engine.attempt
-            await asyncio.to_thread(
+            stored = await asyncio.to_thread(
                 self.svc.store.add_turn,
                 Turn(
                     session_id=self.row.id,
@@ -533,6 +618,56 @@ class LiveSession:
             self.tx.correct = self._vocabulary_corrector()
             await self._save_state()
             self._start_reply(reply, answered)
+            if (
+                self.settings.revise_after_ms
+                and utterance.end_ms - utterance.start_ms >= self.settings.revise_after_ms
+            ):
+                self._spawn(self._revise(stored, closed, utterance, question, attempt))
+
+    async def _revise(
+        self,
+        stored: Turn,
+        closed: ClosedTurn,
+        utterance: Utterance,
+        question: Question | None,
+        attempt: int,
+    ) -> None:
+        """Decode a long answer again as a whole, for the record and the grade.
+
+        The live path decodes a long answer piece by piece (words agreed between hypotheses
+        are never revisited; past 24 s the committed audio is dropped), which costs a few
+        points of word error rate over whole-file decoding. Once the reply is on its way, the
+        answer's audio is read back from the recording and decoded in one go at the lowest
+        priority; the stored turn, the client's transcript and the grade are updated. Skipped
+        when transcription is behind (the live transcript stays).
+        """
+        assert self.cand_track is not None and self.row is not None
+        if self.svc.stt.depth >= self.settings.revise_max_queue:
+            return
+        start_ms = max(0, utterance.start_ms - 300)
+        end_ms = utterance.end_ms + 300
+        pcm = self.cand_track.read(start_ms * SAMPLE_RATE // 1000, end_ms * SAMPLE_RATE // 1000)
+        audio = int16_to_float(np.frombuffer(pcm, dtype="<i2"))
+        segments = await self.svc.stt.run(PRIORITY_REVISE, self.svc.recognizer.recognize, audio)
+        job = DecodeJob("final", audio, "", start_ms, end_ms, 0)
+        revised = ClosedTurn(
+            (), job, utterance.start_ms, utterance.end_ms, closed.voiced, closed.correct
+        ).complete(segments)
+        if not revised.text or revised.text == utterance.text:
+            return
+        await asyncio.to_thread(
+            self.svc.store.update_turn,
+            stored.id,
+            text=revised.text,
+            words_json=json.dumps([[w.text, w.start_ms, w.end_ms] for w in revised.words]),
+        )
+        await self._send_json(
+            {"type": "transcript_revised", "turn_index": stored.index, "text": revised.text}
+        )
+        if question is not None:
+            await self.svc.grader.run(
+                PRIORITY_PARTIAL, self._grade, self.svc.scorer, question.id, attempt
+            )
 
     def _grade(self, scorer: Scorer, question_id: str, attempt: int = 1) -> ScoreResult:
         """Grade everything said for one attempt at a question so far and store it (worker
@@ -558,6 +693,7 @@ class LiveSession:
             end_ms=turns[-1].end_ms if turns else 0,
         )
         result = scorer.score(question_id, answer)
+        result = self.code.combine(question_id, attempt, result)  # coding: tests + narration
         self.svc.store.upsert_score(
             session_id=self.row.id,
             question_id=question_id,
@@ -611,6 +747,8 @@ class LiveSession:
         return self._reply_task is not None and not self._reply_task.done()
 
     def _start_reply(self, reply: Reply, answered: _AnsweredTurn | None = None) -> None:
+        if self._shut_down:
+            return  # the connection is gone and the tracks are closed: nobody to speak to
         if self.speaking:
             assert self._reply_task is not None
             self._reply_task.cancel()
@@ -653,6 +791,8 @@ class LiveSession:
                 "feedback_for": reply.feedback_for,
             }
         )
+        if reply.kind == "question":  # the editor follows the question (resume included)
+            self._spawn(self.code.show(reply.question_id, reply.attempt))
         await self._send_json({"type": "state", "state": "speaking"})
         synth = self.svc.synthesizer.synthesize
         pending = asyncio.ensure_future(self.svc.tts.run(PRIORITY_SPEECH, synth, sentences[0]))
@@ -813,6 +953,11 @@ class LiveSession:
             log.exception("could not store the last turn")
         for task in list(self._tasks):
             task.cancel()
+        self._shut_down = True
+        if self._reply_task is not None:
+            self._reply_task.cancel()  # one started while the last turns were stored
+            with contextlib.suppress(BaseException):
+                await self._reply_task
         for track in (self.cand_track, self.itv_track):
             if track is not None:
                 track.close()

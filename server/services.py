@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from audio.pcm import SAMPLE_RATE, int16_to_float
+from audio.smart_turn import EndOfTurnModel, SmartTurn
 from audio.stt import SpeechRecognizer, WhisperRecognizer
-from audio.tts import PiperSynthesizer, SpeechSynthesizer
+from audio.tts import PiperSynthesizer, SpeechSynthesizer, split_sentences
+from coding.sandbox import CodeRunner, Limits
 from interviewer.bank import Bank, load_bank
 from interviewer.claude import ClaudeFollowUps, make_follow_ups, make_scorer
 from interviewer.result import Scorer
@@ -41,14 +44,82 @@ class Services:
     scorer: Scorer  # Claude when a key is set, else the local scorer
     grader: ModelWorker
     follow_ups: ClaudeFollowUps | None = None  # Claude-worded follow-ups when a key is set
+    code_runner: CodeRunner | None = None  # the sandbox for coding questions' test runs
+    turn_model: EndOfTurnModel | None = None  # smart-turn, when installed and chosen
+    turn: ModelWorker | None = None  # its worker: a pause is judged while whisper decodes
     node_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     live: dict[str, object] = field(default_factory=dict)  # session id -> LiveSession, this node
 
     def close(self) -> None:
+        if self.code_runner is not None:
+            self.code_runner.close()
         self.stt.close()
         self.tts.close()
+        if self.turn is not None:
+            self.turn.close()
         self.grader.close()
         self.store.engine.dispose()
+
+
+WARM_UP_TEXT = (
+    "Now I would like you to explain in plain words how the model would be trained and tested "
+    "and deployed and then kept healthy over the many months that follow its launch. "
+    "Thanks, that is a good start; before we move on, tell me how you would evaluate the "
+    "model offline, which metric you would pick, and why it matches what the business wants. "
+    "Then walk me through how you would monitor it in production, what would make you "
+    "retrain it, and how you would roll a new version out safely to a small share of users "
+    "first. Take your time, and think aloud as you go, since I am most interested in how "
+    "you reason about the trade-offs between latency, cost and accuracy here. And remember "
+    "that the way you explain the reasoning behind each choice matters just as much as the "
+    "final design that you end up with today."
+)
+
+
+def warm_up(services: Services) -> None:
+    """Run each model once, on its own worker threads, at the largest size a session asks of it.
+
+    Both runtimes (and the C allocator's per-thread arenas) keep the biggest buffers they have
+    ever needed: a first decode of 28 s with the full beam, or a first sentence of the longest
+    length, would otherwise grow the server's memory in the middle of an interview (measured:
+    +260 MB over the first hundred sentences of random length). Paying it here keeps memory
+    flat under load.
+    """
+    synth, rec = services.synthesizer, services.recognizer
+    pieces: list[np.ndarray] = []
+    for sentence in split_sentences(WARM_UP_TEXT):  # the longest piece comes first
+        pieces.append(services.tts.call(synth.synthesize, sentence))
+        if sum(p.size for p in pieces) >= 28 * SAMPLE_RATE:
+            break
+    audio = int16_to_float(np.concatenate(pieces)[: 28 * SAMPLE_RATE])  # the live buffer's cap
+    for _ in range(services.settings.stt_workers):
+        services.stt.call(rec.recognize, audio)
+        services.stt.call(rec.recognize, audio[: 5 * SAMPLE_RATE], fast=True)
+
+
+def load_turn_model(settings: Settings) -> EndOfTurnModel | None:
+    """smart-turn v3 when chosen and installed; else None (pauses are judged by the words)."""
+    if settings.end_of_turn != "smart_turn":
+        return None
+    try:
+        return SmartTurn(threads=1)
+    except (FileNotFoundError, ImportError) as exc:
+        log.warning("end of turn judged by the words only: %s", exc)
+        return None
+
+
+def make_code_runner(settings: Settings) -> CodeRunner:
+    """The node's sandbox for candidate code, with the limits from the settings."""
+    limits = Limits(
+        cpu_s=settings.code_cpu_s,
+        wall_s=settings.code_wall_s,
+        memory_mb=settings.code_memory_mb,
+    )
+    return CodeRunner(
+        max_concurrent=settings.code_runs,
+        limits=limits,
+        suites_root=settings.rubrics_dir / "code",
+        isolation=settings.code_isolation,
+    )
 
 
 def load_services(settings: Settings) -> Services:
@@ -69,10 +140,7 @@ def load_services(settings: Settings) -> Services:
     synthesizer = PiperSynthesizer(
         settings.piper_voice, settings.piper_config, threads=settings.tts_threads
     )
-    if settings.warm_models:
-        noise = (np.random.default_rng(0).standard_normal(16000) * 0.01).astype(np.float32)
-        recognizer.recognize(noise, fast=True)
-        synthesizer.synthesize("Ready.")
+    turn_model = load_turn_model(settings)
     local_scorer = LocalScorer(bank)
     scorer = make_scorer(
         bank,
@@ -92,6 +160,8 @@ def load_services(settings: Settings) -> Services:
         local_scorer=local_scorer,
         scorer=scorer,
         grader=ModelWorker("grader", 1),
+        turn_model=turn_model,
+        turn=ModelWorker("turn", 1) if turn_model is not None else None,
         follow_ups=make_follow_ups(
             bank,
             settings.anthropic_api_key,
@@ -99,7 +169,10 @@ def load_services(settings: Settings) -> Services:
             settings.anthropic_model,
             timeout_s=settings.llm_follow_up_timeout_s,
         ),
+        code_runner=make_code_runner(settings),
     )
+    if settings.warm_models:
+        warm_up(services)
     log.info(
         "models loaded in %.1f s (node %s, grading: %s)",
         time.perf_counter() - t0,

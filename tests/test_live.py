@@ -187,3 +187,54 @@ def test_going_on_after_a_long_pause_continues_the_same_answer(live_server, spee
     assert replies[-1]["question_id"] == q
     assert replies[-1]["kind"] == replies[-2]["kind"] == "follow_up"
     assert replies[-1]["text"] == replies[-2]["text"]
+
+
+def test_a_long_answer_is_decoded_again_as_a_whole_for_the_record(tmp_path, speech_clips):
+    """An answer past the live buffer (28 s) is decoded piece by piece live; once the reply
+    has started, the server decodes the recording of the whole answer again, updates the
+    stored turn and tells the client (``transcript_revised``)."""
+    from tests.conftest import start_server, stop_server
+
+    by_name = {c.path.name: c for c in speech_clips}
+    names = ["1221-135766-0001.wav", "1272-141231-0002.wav", "1089-134686-0001.wav"]
+    audio = np.concatenate(
+        [np.concatenate([load_audio(by_name[n].path), silence(0.15)]) for n in names]
+    )
+    reference = " ".join(by_name[n].transcript for n in names)
+    # One turn for the whole answer: a patient end of turn, so the clips' gaps never end it.
+    env = {
+        "COACH_END_OF_TURN": "text",
+        "COACH_HANGOVER_MS": "2500",
+        "COACH_HANGOVER_COMPLETE_MS": "2500",
+        "COACH_REVISE_AFTER_MS": "15000",
+    }
+    server = start_server(tmp_path / "data", env)
+
+    async def main():
+        client = await connect(server, round="behavioral")
+        await idle_until(client, lambda: listening(client))
+        live = await answer(client, audio)
+        await idle_until(client, lambda: bool(client.got.of("transcript_revised")), speed=1.0)
+        revised = client.got.of("transcript_revised")[0]
+        session_id = client.got.of("ready")[0]["session_id"]
+        await client.close()
+        return session_id, live, revised
+
+    try:
+        session_id, live, revised = asyncio.run(main())
+
+        async def turns():
+            async with httpx.AsyncClient(base_url=server.base_url) as http:
+                return (await http.get(f"/api/sessions/{session_id}/turns")).json()
+
+        stored = [t for t in asyncio.run(turns()) if t["speaker"] == "candidate"]
+    finally:
+        stop_server(server)
+    assert live["parts"] == 1
+    assert revised["turn_index"] == live["turn_index"]
+    assert stored[0]["text"] == revised["text"]
+    live_wer, revised_wer = wer(reference, live["text"]), wer(reference, revised["text"])
+    seconds = len(audio) / 16000
+    print(f"{seconds:.1f} s answer: WER live {live_wer:.1%}, whole {revised_wer:.1%}")  # noqa: T201
+    assert revised_wer <= live_wer
+    assert revised_wer < 0.12

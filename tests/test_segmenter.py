@@ -104,13 +104,30 @@ def test_resumed_clock_and_bad_frame():
         raise AssertionError("a short frame must be rejected")
 
 
-def test_waits_for_an_expected_hint_before_ending():
+def test_a_late_hint_does_not_lengthen_the_default_wait():
     cfg = SegmenterConfig(hangover_ms=900, hangover_incomplete_ms=2000)
     seg = TurnSegmenter(is_speech, cfg)
     run(seg, [("speech", 1000), ("silence", 300)])
-    seg.expect_hint()  # a decode is judging the pause; it is slow
-    events = run(seg, [("silence", 1200)])
-    assert not any(isinstance(e, TurnEnded) for e in events)  # the default 900 ms passed
-    seg.set_completion_hint(None)  # cannot tell: back to the default, already exceeded
-    events = run(seg, [("silence", 20)])
+    # no judge has spoken yet (a decode is queued behind other sessions): the default applies
+    events = run(seg, [("silence", 600)])
     assert isinstance(events[-1], TurnEnded)
+    assert events[-1].decided_ms - events[-1].end_ms == 900
+
+
+def test_hints_combine_trailing_off_wins():
+    cfg = SegmenterConfig(hangover_ms=1600, hangover_complete_ms=300, hangover_incomplete_ms=2000)
+    seg = TurnSegmenter(is_speech, cfg)
+    run(seg, [("speech", 1000), ("silence", 260)])
+    seg.set_completion_hint(False)  # the words trail off ("and then")
+    seg.set_completion_hint(True)  # the audio model thinks it sounds final: not enough
+    seg.set_completion_hint(None)  # cannot tell: changes nothing
+    events = run(seg, [("silence", 1700)])
+    assert not any(isinstance(e, TurnEnded) for e in events)
+    events = run(seg, [("silence", 100)])
+    assert isinstance(events[-1], TurnEnded)
+    # a new pause starts with no hint; "finished" alone gives the short wait
+    run(seg, [("speech", 1000), ("silence", 260)])
+    seg.set_completion_hint(True)
+    events = run(seg, [("silence", 60)])
+    assert isinstance(events[-1], TurnEnded)
+    assert events[-1].decided_ms - events[-1].end_ms <= 340

@@ -129,6 +129,7 @@ const s = {
   serverState: null,
   reply: null, // {id, text, kind, fromSentences, entry}
   finalTurns: new Set(), // turn indexes whose transcript arrived (later captions are stale)
+  answerLines: new Map(), // turn index -> its line in the conversation log (for revisions)
   lastFatal: null, // friendly text of the last fatal error, shown when the socket closes
   lastFatalCode: null,
   pingTimer: null,
@@ -366,6 +367,7 @@ function resetInterviewView() {
   show(el.finished, false);
   el.interview.classList.remove('is-finished');
   s.finalTurns.clear();
+  s.answerLines.clear();
   s.reply = null;
   showRetry(false);
   workspace.reset();
@@ -569,8 +571,21 @@ function handleMessage(msg) {
       s.finalTurns.add(msg.turn_index);
       debug.lastTranscript = msg.text || '';
       setCaption(msg.text || '', true);
-      addTurn('candidate', msg.text || '(nothing was heard)', msg.reason === 'disconnect' ? 'Cut off' : '');
+      s.answerLines.set(
+        msg.turn_index,
+        addTurn('candidate', msg.text || '(nothing was heard)', msg.reason === 'disconnect' ? 'Cut off' : ''),
+      );
       break;
+    case 'transcript_revised': {
+      // A long answer decoded again as a whole: the better text replaces the live one.
+      const line = s.answerLines.get(msg.turn_index);
+      if (line && msg.text) {
+        line.body.textContent = msg.text;
+        line.entry.dataset.revised = 'true';
+      }
+      if (msg.turn_index === Math.max(...s.finalTurns)) debug.lastTranscript = msg.text || '';
+      break;
+    }
     case 'reply_started':
       onReplyStarted(msg);
       break;

@@ -148,7 +148,6 @@ def run_answer(
                     pause_id += 1
                     hint, delay = _hint(policy, tx, rec, smart, audio, onset, seg.now_ms)
                     if policy.hint != "none":
-                        seg.expect_hint()
                         pending = (seg.now_ms + int(delay), pause_id, hint)
                 case SpeechResumed():
                     pending = None
