@@ -6,13 +6,10 @@ the synthesizer is a tone, and the recognizer hears one scripted k-means answer 
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
 
 import httpx
 import numpy as np
 import pytest
-import uvicorn
 import websockets
 
 from audio.pcm import SAMPLE_RATE, load_audio
@@ -20,7 +17,6 @@ from audio.stt import Segment, Word
 from coding.suites import SUITES_ROOT, load_suite
 from interviewer.bank import load_bank
 from interviewer.scorer import LocalScorer
-from server.app import create_app
 from server.config import Settings
 from server.db import create_schema, make_engine
 from server.inference import ModelWorker
@@ -30,6 +26,7 @@ from tests.conftest import free_port
 from tests.fakes import FakeSynthesizer
 from tests.test_accounts import cookie_header, sign_up
 from tests.test_live import answer, idle_until, listening
+from tests.threadserver import ThreadServer
 from tests.wsclient import LiveClient
 
 SPOKEN = (
@@ -78,37 +75,6 @@ def scripted_services(settings: Settings) -> Services:
     )
 
 
-class ThreadServer:
-    """``create_app`` served by uvicorn in a thread, on a free loopback port."""
-
-    def __init__(self, settings: Settings) -> None:
-        app = create_app(settings, services_factory=scripted_services)
-        config = uvicorn.Config(
-            app,
-            host="127.0.0.1",
-            port=settings.port,
-            ws_max_size=1 << 20,
-            log_level="warning",
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.base_url = f"http://127.0.0.1:{settings.port}"
-        self.ws_url = f"ws://127.0.0.1:{settings.port}/ws"
-
-    def __enter__(self) -> ThreadServer:
-        self.thread.start()
-        deadline = time.monotonic() + 60
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(20)
-
-
 @pytest.fixture
 def code_server(database_url, tmp_path):
     settings = Settings(
@@ -120,7 +86,7 @@ def code_server(database_url, tmp_path):
         end_of_turn="text",
         silence_prompt_s=1e9,  # no nudges while the test types
     )
-    with ThreadServer(settings) as server:
+    with ThreadServer(settings, scripted_services) as server:
         server.database_url = database_url
         yield server
 
@@ -349,4 +315,3 @@ def test_code_outside_a_coding_question_is_refused_and_the_session_goes_on(code_
     assert all("not a coding question" in e["message"] for e in errors)
     assert errors[0]["message"].startswith("code:") and errors[1]["message"].startswith("run_code:")
     assert user.get(f"/api/sessions/{sid}/code").json() == {"snapshots": [], "runs": []}
-
