@@ -19,6 +19,7 @@ from server.auth import router as auth_router
 from server.config import Settings
 from server.live import STALE_HEARTBEAT_S, LiveSession
 from server.models import LOCAL_USER_ID, utcnow
+from server.recordings import router as recordings_router
 from server.recovery import dead_sessions, recover_session
 from server.review import router as review_router
 from server.services import Services, load_services
@@ -79,6 +80,8 @@ def create_app(
     app.include_router(auth_router)
     # Review API: sessions, turns, feedback, audio, progress, export (server/review.py).
     app.include_router(review_router)
+    # Score a recorded answer, stateless (server/recordings.py).
+    app.include_router(recordings_router)
 
     @app.get("/api/health")
     def health(services: ServicesDep) -> dict:

@@ -231,7 +231,9 @@ def read_pcm(path: Path, start_ms: int, end_ms: int) -> np.ndarray:
     return int16_to_float(pcm)
 
 
-def _windows(start_ms: int, end_ms: int, voice: VoiceActivity | None) -> list[tuple[int, int]]:
+def decode_windows(
+    start_ms: int, end_ms: int, voice: VoiceActivity | None
+) -> list[tuple[int, int]]:
     """``[start_ms, end_ms)`` cut into pieces of at most ``MAX_DECODE_MS``, at silences."""
     out, lo = [], start_ms
     while end_ms - lo > MAX_DECODE_MS:
@@ -279,7 +281,7 @@ async def ensure_disfluency(
             voice = await asyncio.to_thread(voice_activity, path)
             for t in todo:
                 words: list[list] = []
-                for lo, hi in _windows(t.start_ms, t.end_ms, voice):
+                for lo, hi in decode_windows(t.start_ms, t.end_ms, voice):
                     audio = await asyncio.to_thread(read_pcm, path, lo, hi)
                     segments = await stt.run(  # greedy: 2x faster, fillers kept as well
                         PRIORITY_REVIEW,

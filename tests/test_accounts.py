@@ -161,3 +161,24 @@ def test_duplicate_signup_and_weak_password(multi_server):
     assert dup.status_code == 409
     weak = anon.post("/api/auth/signup", json={"email": "g@example.com", "password": "short"})
     assert weak.status_code == 422 and "10 characters" in weak.text
+
+
+def test_scoring_a_recording_needs_login_and_the_csrf_token(multi_server, speech_clips):
+    jfk = next(c for c in speech_clips if c.path.name == "jfk.flac").path.read_bytes()
+    path, form = "/api/recordings/score", {"question_id": "star-tight-deadline"}
+
+    def upload(client: httpx.Client, headers: dict | None = None) -> httpx.Response:
+        return client.post(path, data=form, files={"file": ("a.flac", jfk)}, headers=headers)
+
+    anon = httpx.Client(base_url=multi_server.base_url, timeout=60)
+    r = upload(anon)
+    assert r.status_code == 401 and r.json()["detail"] == "sign in first"
+    helen, csrf = sign_up(multi_server, "helen@example.com")
+    helen.timeout = httpx.Timeout(60)
+    r = upload(helen)
+    assert r.status_code == 403 and "x-csrf-token" in r.json()["detail"]
+    r = upload(helen, {"X-CSRF-Token": csrf, "Origin": "http://evil.example"})
+    assert r.status_code == 403 and "cross-origin" in r.json()["detail"]
+    r = upload(helen, {"X-CSRF-Token": csrf})
+    assert r.status_code == 200 and "your country" in r.json()["transcript"]
+    assert helen.get("/api/sessions").json() == []  # a check of a recording, not a session
