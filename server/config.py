@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     # Protocol limits.
     start_timeout_s: float = 15.0
     idle_timeout_s: float = 60.0
+    # Uploaded recordings (POST /api/recordings/score): refused past these, while streaming.
+    max_upload_mb: float = Field(default=25, gt=0, description="largest upload accepted (MiB)")
+    max_upload_minutes: float = Field(default=10, gt=0, description="longest recording accepted")
 
     anthropic_api_key: SecretStr | None = Field(default=None, alias="ANTHROPIC_API_KEY")
     anthropic_base_url: str | None = None
