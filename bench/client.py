@@ -45,6 +45,7 @@ class TurnResult:
     heard_in_pause: bool  # interviewer audio arrived while the candidate was still thinking
     text: str  # final transcript, joined as the interviewer joins continued answers
     reply_kind: str | None
+    stored_text: str = ""  # the same after the server's whole-answer re-decode (if any)
 
 
 @dataclass
@@ -176,7 +177,9 @@ class BenchClient:
             await asyncio.wait([self._reader], timeout=5)
 
     # -- one answer ----------------------------------------------------------------------
-    async def answer(self, ans: Answer, *, playout_speed: float = 1.0) -> TurnResult:
+    async def answer(
+        self, ans: Answer, *, playout_speed: float = 1.0, revise_ms: int = 15000
+    ) -> TurnResult:
         """Speak ``ans`` at real-time pace, keep streaming silence until the interviewer's
         reply arrives, then until it has played out."""
         lead = int(LEAD_S * SAMPLE_RATE)
@@ -233,6 +236,16 @@ class BenchClient:
                 timeout=120,
                 speed=playout_speed,
             )
+        # Long parts are decoded again as a whole once the reply has started
+        # (``transcript_revised``); give that a little while to land, streaming silence.
+        long_parts = {e["turn_index"] for e in parts if e["end_ms"] - e["start_ms"] >= revise_ms}
+
+        def revised() -> dict[int, str]:
+            return {e["turn_index"]: e["text"] for _, e in self.of("transcript_revised", t_start)}
+
+        if long_parts and not self.ended:
+            await self.idle_until(lambda: long_parts <= revised().keys(), timeout=20)
+        stored = revised()
         return TurnResult(
             name=ans.name,
             kind=ans.kind,
@@ -243,6 +256,7 @@ class BenchClient:
             heard_in_pause=heard_in_pause,
             text=" ".join(e["text"] for e in parts),
             reply_kind=reply.kind if reply is not None else None,
+            stored_text=" ".join(stored.get(e["turn_index"], e["text"]) for e in parts),
         )
 
     async def wait_listening(self, speed: float = 1.0, timeout: float = 120) -> bool:

@@ -131,7 +131,15 @@ def run(
     latencies = [t.latency_ms for t in turns if t.latency_ms is not None]
     live_pairs = [(a.reference, t.text) for a, t in zip(plain, plain_turns, strict=True)]
     wer_live = corpus_wer(live_pairs)
-    log.info("live WER %.1f%%, offline %.1f%%", wer_live * 100, stt["wer"] * 100)
+    wer_stored = corpus_wer(
+        [(a.reference, t.stored_text) for a, t in zip(plain, plain_turns, strict=True)]
+    )
+    log.info(
+        "live WER %.1f%% (stored after re-decode %.1f%%), offline %.1f%%",
+        wer_live * 100,
+        wer_stored * 100,
+        stt["wer"] * 100,
+    )
     rss_four = next((lv["rss_peak_mb"] for lv in capacity if lv["sessions"] == 4), None)
     return {
         "latency_p50_ms": _r(percentile(latencies, 50)),
@@ -139,6 +147,7 @@ def run(
         "latency_max_ms": _r(max(latencies) if latencies else None),
         "wer_live": round(wer_live, 4),
         "wer_offline": round(stt["wer"], 4),
+        "wer_stored": round(wer_stored, 4),
         "stt_rtf": round(stt["rtf"], 4),
         "tts_rtf": round(tts["rtf"], 4),
         "startup_s": round(server.startup_s, 2),
@@ -160,6 +169,7 @@ def run(
                 "eot_wait_ms": _r(t.eot_wait_ms),
                 "parts": t.parts,
                 "wer_live": round(wer(a.reference, t.text), 4),
+                "wer_stored": round(wer(a.reference, t.stored_text), 4),
                 "wer_offline": round(wer(a.reference, stt["hypotheses"][a.name]), 4),
             }
             for a, t in zip(plain, plain_turns, strict=True)

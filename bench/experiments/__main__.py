@@ -1,6 +1,6 @@
 """Run the lever experiments and write bench/experiments.json (rendered by bench/report.py).
 
-python -m bench.experiments [eot] [fitted]     # default: both
+python -m bench.experiments [eot] [fitted] [wer] [pauses]     # default: eot, fitted, wer
 """
 
 from __future__ import annotations
@@ -56,6 +56,10 @@ def main() -> None:
         done = frozenset(r["policy"] for r in data["eot"]["rows"])
         more = end_of_turn.run(clips, WhisperRecognizer(cpu_threads=2), skip=done)
         data["eot"]["rows"] += more["rows"]
+    if "pauses" in which:
+        from bench.experiments import natural_pauses
+
+        data["natural_pauses"] = natural_pauses.run(clips)
     if "fitted" in which:
         from bench.experiments import fitted_window
 
