@@ -356,6 +356,11 @@ def settings_in_force(env_extra: dict[str, str] | None = None) -> dict:
         "hangover_ms",
         "hangover_complete_ms",
         "hangover_incomplete_ms",
+        "end_of_turn",
+        "smart_turn_threshold",
+        "smart_turn_complete_ms",
+        "smart_turn_hangover_ms",
+        "revise_after_ms",
         "barge_in_ms",
         "partial_every_ms",
     )

@@ -4,7 +4,7 @@ Each answer runs through the real ``TurnSegmenter`` (webrtcvad), frame by frame.
 pause the policy gives a hint (complete / trailing off / cannot tell) that reaches the
 segmenter only after the time its model really took, as it would live:
 
-- ``text``: today's rule, the pause decode's words through ``audio.endpoint``;
+- ``text``: the words-only rule, the pause decode's words through ``audio.endpoint``;
 - ``none``: no hint, one fixed hangover;
 - ``smart``: smart-turn v3 on the turn's audio; ``smart_text``: smart-turn, but words that
   trail off ("and", "the", "um") always mean incomplete.
@@ -74,7 +74,7 @@ class Policy:
 
 
 POLICIES = (
-    Policy("text 600/1000/2000 (today)", "text"),
+    Policy("text 600/1000/2000 (words only, earlier default)", "text"),
     Policy("text 600/1600/2000", "text", unknown_ms=1600),
     Policy("text 400/700/2000", "text", complete_ms=400, unknown_ms=700),
     Policy("no hint, 700", "none", unknown_ms=700),
