@@ -44,7 +44,7 @@ class TimedWord:
 @dataclass(frozen=True)
 class DecodeJob:
     kind: DecodeKind
-    audio: np.ndarray  # float32, 16 kHz
+    audio: np.ndarray | None  # float32, 16 kHz (None: not loaded, read it from the recording)
     prompt: str  # the answer's words just before this audio
     offset_ms: int  # session-clock time of audio[0]
     end_ms: int  # session-clock time where the audio stops

@@ -166,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         "rss_mb_max": round(max(rss), 1) if rss else None,
         "rss_mb_last": round(rss[-1], 1) if rss else None,
         "rss_mb_median": round(statistics.median(rss), 1) if rss else None,
+        **rss_trend(rss),
         "wall_s": round(elapsed, 1),
         "load_avg_start": round(load_start, 2),
         "load_avg_end": round(os.getloadavg()[0], 2),
@@ -175,6 +176,27 @@ def main(argv: list[str] | None = None) -> int:
     write_report(Path(args.out), summary, rss)
     ok = lost == 0 and turns >= answers
     return 0 if ok else 1
+
+
+SETTLE_SAMPLES = 12  # the first minute (samples every 5 s): sessions start, buffers fill
+
+
+def rss_trend(rss: list[float]) -> dict:
+    """Memory after the first minute: its range, and the least-squares slope in MB per
+    minute (flat = a slope near zero; transient decode buffers make the range)."""
+    settled = rss[SETTLE_SAMPLES:]
+    if len(settled) < 3:
+        return {}
+    xs = [i * 5 / 60 for i in range(len(settled))]
+    mx, my = statistics.fmean(xs), statistics.fmean(settled)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, settled, strict=True)) / sum(
+        (x - mx) ** 2 for x in xs
+    )
+    return {
+        "rss_mb_after_1_min_min": round(min(settled), 1),
+        "rss_mb_after_1_min_max": round(max(settled), 1),
+        "rss_mb_per_min_after_1_min": round(slope, 1),
+    }
 
 
 def write_report(path: Path, s: dict, rss: list[float]) -> None:
@@ -205,7 +227,10 @@ What the figures mean:
   (the interviewer answers later; nothing is dropped). With 20 sessions on 2 cores the
   speech recognizer is the bottleneck: replies slow down, audio and turns are all kept.
 - RSS: flat means bounded buffers (each answer's audio buffer is capped at 28 s; decode jobs
-  are queued, not copied per frame).
+  are queued, not copied per frame; the models are warmed at start at the largest size a
+  session asks of them, so their runtimes' buffers do not grow mid-run).
+  `rss_mb_per_min_after_1_min` is the least-squares slope of the samples after the first
+  minute; the range after it comes from transient decode buffers.
 
 Faults covered by tests (not by this soak): a client that drops mid-answer and reconnects
 (`tests/test_bad_input.py`), the server killed with SIGKILL mid-answer (`tests/test_faults.py`),

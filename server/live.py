@@ -82,6 +82,9 @@ HEARTBEAT_MS = 10_000
 STALE_HEARTBEAT_S = 30.0
 
 
+JUDGE_MAX_QUEUE = 4  # smart-turn jobs waiting node-wide past which a pause is not judged
+
+
 @dataclass(frozen=True)
 class _AnsweredTurn:
     """An answer the engine has replied to, with the engine's state from before the reply."""
@@ -112,6 +115,7 @@ class LiveSession:
         self._clock_tick = asyncio.Event()
         self._decode_lock = asyncio.Lock()
         self._shut_down = False
+        self._judging = False  # a smart-turn verdict is pending for this session
         # the pause decode in flight, if any: the end of turn reuses it rather than decode the
         # same audio again behind it (with a short hangover the turn often ends first)
         self._pause_decode: tuple[DecodeJob, asyncio.Future[list]] | None = None
@@ -462,8 +466,14 @@ class LiveSession:
         trails off, and the default hangover applies."""
         seg, tx, model, worker = self.seg, self.tx, self.svc.turn_model, self.svc.turn
         assert seg is not None and tx is not None and model is not None and worker is not None
-        audio = tx.recent_audio(WINDOW_S * 1000)
-        p = await worker.run(PRIORITY_PAUSE, model.probability, audio)
+        if self._judging or worker.depth >= JUDGE_MAX_QUEUE:
+            return  # a verdict this late would come after the short wait anyway: default wait
+        self._judging = True
+        try:
+            audio = tx.recent_audio(WINDOW_S * 1000)
+            p = await worker.run(PRIORITY_PAUSE, model.probability, audio)
+        finally:
+            self._judging = False
         if seg.pause_at_ms == at_ms:  # still the same pause
             seg.set_completion_hint(True if p >= self.settings.smart_turn_threshold else None)
 
@@ -503,6 +513,12 @@ class LiveSession:
                 {"type": "caption", "turn_index": self._turn_index, "text": caption, "final": False}
             )
 
+    def _recorded(self, start_ms: int, end_ms: int) -> np.ndarray:
+        """The candidate's audio between two session times, read back from the recording."""
+        assert self.cand_track is not None
+        pcm = self.cand_track.read(start_ms * SAMPLE_RATE // 1000, end_ms * SAMPLE_RATE // 1000)
+        return int16_to_float(np.frombuffer(pcm, dtype="<i2"))
+
     def _reusable_pause_decode(
         self, closed: ClosedTurn
     ) -> tuple[DecodeJob, asyncio.Future[list]] | None:
@@ -524,6 +540,11 @@ class LiveSession:
         return None
 
     def _finish_turn(self, closed: ClosedTurn, reason: str) -> None:
+        if closed.job is not None:
+            # Under load turns can end faster than they are transcribed; a waiting turn keeps
+            # only where its audio is, and reads it back from the recording when its decode
+            # runs, so a backlog costs no memory.
+            closed = dataclasses.replace(closed, job=dataclasses.replace(closed.job, audio=None))
         task = asyncio.create_task(self._complete_turn_safely(closed, reason))
         self._finishing.add(task)
         task.add_done_callback(self._finishing.discard)
@@ -560,7 +581,7 @@ class LiveSession:
                     segments = await self.svc.stt.run(
                         PRIORITY_FINAL,
                         self.svc.recognizer.recognize,
-                        closed.job.audio,
+                        self._recorded(closed.job.offset_ms, closed.job.end_ms),
                         prompt=closed.job.prompt,
                     )
             utterance = closed.complete(segments)
@@ -646,8 +667,7 @@ class LiveSession:
             return
         start_ms = max(0, utterance.start_ms - 300)
         end_ms = utterance.end_ms + 300
-        pcm = self.cand_track.read(start_ms * SAMPLE_RATE // 1000, end_ms * SAMPLE_RATE // 1000)
-        audio = int16_to_float(np.frombuffer(pcm, dtype="<i2"))
+        audio = self._recorded(start_ms, end_ms)
         segments = await self.svc.stt.run(PRIORITY_REVISE, self.svc.recognizer.recognize, audio)
         job = DecodeJob("final", audio, "", start_ms, end_ms, 0)
         revised = ClosedTurn(
