@@ -18,6 +18,7 @@ from server.auth import SESSION_COOKIE, UserDep, user_from_cookie
 from server.auth import router as auth_router
 from server.config import Settings
 from server.live import STALE_HEARTBEAT_S, LiveSession
+from server.memory import trim_periodically
 from server.models import LOCAL_USER_ID, utcnow
 from server.recordings import router as recordings_router
 from server.recovery import dead_sessions, recover_session
@@ -71,8 +72,10 @@ def create_app(
                     session_id,
                 )
         app.state.services = services
+        trimmer = asyncio.create_task(trim_periodically(settings.memory_trim_s))
         log.info("ready")
         yield
+        trimmer.cancel()
         services.close()
 
     app = FastAPI(title="MLE interview coach", version="0.1.0", lifespan=lifespan)

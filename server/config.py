@@ -125,6 +125,9 @@ class Settings(BaseSettings):
     )
 
     warm_models: bool = True
+    memory_trim_s: float = Field(
+        default=30.0, description="give freed native memory back to the OS this often (0: never)"
+    )
 
     auth_mode: Literal["auto", "local", "multi"] = Field(
         default="auto",
