@@ -234,7 +234,7 @@ What the figures mean:
 
 Faults covered by tests (not by this soak): a client that drops mid-answer and reconnects
 (`tests/test_bad_input.py`), the server killed with SIGKILL mid-answer (`tests/test_faults.py`),
-10,000 malformed WebSocket messages and 2,000 malformed REST requests
+10,000 malformed WebSocket messages, 2,000 malformed REST requests and 2,000 malformed uploads
 (`tests/test_fuzz.py`).
 """,
         encoding="utf-8",
