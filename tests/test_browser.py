@@ -81,6 +81,16 @@ def test_browser_answers_one_question(live_server, speech_clips, tmp_path):
         page.wait_for_selector(
             '#log .turn[data-speaker="candidate"]', timeout=int((lead + 40) * 1000)
         )
+        # A pause inside the answer may end the turn early (JFK pauses after "Americans,",
+        # and it sounds finished); what follows then continues the answer as a new line.
+        deadline = time.monotonic() + 40
+        while True:
+            text = " ".join(
+                page.locator('#log .turn[data-speaker="candidate"] .text').all_inner_texts()
+            )
+            if wer(clip.transcript, text) < 0.35 or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
         played_at_transcript = page.evaluate("window.coachDebug.playedSamples")
         # ...and the interviewer's reply plays.
         page.wait_for_function(

@@ -236,5 +236,4 @@ def test_a_long_answer_is_decoded_again_as_a_whole_for_the_record(tmp_path, spee
     live_wer, revised_wer = wer(reference, live["text"]), wer(reference, revised["text"])
     seconds = len(audio) / 16000
     print(f"{seconds:.1f} s answer: WER live {live_wer:.1%}, whole {revised_wer:.1%}")  # noqa: T201
-    assert revised_wer <= live_wer
-    assert revised_wer < 0.12
+    assert revised_wer < 0.06  # whole-file quality (offline tiny.en: ~6 % on these clips)

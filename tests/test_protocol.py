@@ -102,7 +102,7 @@ def test_code_messages_carry_the_editor_text():
     err = parse_text('{"type":"code","text":"x","question_id":7}')
     assert isinstance(err, ProtocolError) and "question_id" in err.message
     # A full-size snapshot of awkward text is accepted though it is over 64 KiB as JSON.
-    text = ("\u00e9\t\"quoted\"\n" * 6000)[:MAX_CODE_CHARS]
+    text = ('\u00e9\t"quoted"\n' * 6000)[:MAX_CODE_CHARS]
     message = json.dumps({"type": "run_code", "text": text})
     assert len(message.encode()) > 64 * 1024
     assert parse_text(message) == RunCode(text)

@@ -556,6 +556,12 @@ def _run_as_user(mode: str) -> dict:
         pytest.skip("the seccomp filter here knows the x86_64 syscall number only")
     root = _world_readable_dir()
     try:
+        # The other user imports the sandbox from a copy: the checkout itself may not be
+        # readable by other users (a clone in a 0700 temporary folder, say).
+        package = root / "pkg" / "coding"
+        shutil.copytree(REPO / "coding", package, ignore=shutil.ignore_patterns("__pycache__"))
+        for path in [root / "pkg", *package.rglob("*"), package]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
         (root / "demo").mkdir(mode=0o755)
         (root / "demo" / "tests.py").write_text(PLAIN_TESTS)
         (root / "demo" / "tests.py").chmod(0o644)
@@ -563,7 +569,7 @@ def _run_as_user(mode: str) -> dict:
             "setpriv", f"--reuid={NONROOT_UID}", f"--regid={NONROOT_UID}", "--clear-groups",
             "env", "-i", "PATH=/usr/bin:/bin", "COACH_SECRET=hunter2",
             SYSTEM_PYTHON, "-I", "-c", NONROOT_SCRIPT,
-            str(REPO), str(root), mode, json.dumps(NONROOT_PROGRAMS),
+            str(root / "pkg"), str(root), mode, json.dumps(NONROOT_PROGRAMS),
         ]  # fmt: skip
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd="/")
         assert out.returncode == 0, out.stderr[-3000:]
