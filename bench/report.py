@@ -505,9 +505,10 @@ def recommendations(x: dict, r: dict, post_ms: float) -> list[str]:
         "",
         "1. **After the wait comes the decode.** After the turn is decided the first audio "
         f"leaves a median {post_ms:.0f} ms later per plain answer "
-        f"({r['latency_p50_ms'] - eot['real_end_wait_p50_ms']:.0f} ms between the two p50s), "
+        f"({_fmt(_minus(r['latency_p50_ms'], eot['real_end_wait_p50_ms']), ' ms')} between "
+        "the two p50s), "
         "mostly the pause decode finishing; the end-of-turn wait itself is at p50 "
-        f"{eot['real_end_wait_p50_ms']:.0f} ms. Levers to measure next: greedy (beam 1) "
+        f"{_fmt(eot['real_end_wait_p50_ms'], ' ms')}. Levers to measure next: greedy (beam 1) "
         "pause decodes when smart-turn hears a finished answer (about 30 % less decode "
         "time at 5-20 s; costs word error rate on the short answers, which are not decoded again); "
         "decoding only the last ~8 s at a pause with the committed words as prompt instead "
@@ -524,12 +525,50 @@ def recommendations(x: dict, r: dict, post_ms: float) -> list[str]:
         + " at the cost of latency; either way a reply is taken back when the candidate "
         "goes on within 2.5 s.",
         "3. **Capacity**: four sessions stay under the 2 s p95 target with the defaults, "
-        "with little margin; eight get `overloaded` notices. The next step is two "
-        "transcription workers of one thread each (measured with the earlier end-of-turn "
-        "rule: 4-session p95 2.5 s -> 1.8 s), to re-measure with smart-turn: "
-        "`python -m bench.run --env COACH_STT_WORKERS=2 --env COACH_WHISPER_THREADS=1`.",
+        "with little margin; eight get `overloaded` notices." + _workers_lever(x, r),
         "",
     ]
+
+
+def _minus(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a - b
+
+
+def _workers_lever(x: dict, r: dict) -> str:
+    """Two one-thread transcription workers, if measured (``bench.experiments lever``)."""
+    env = {"COACH_STT_WORKERS": "2", "COACH_WHISPER_THREADS": "1"}
+    run = next((lv for lv in x.get("capacity_levers", []) if lv["env"] == env), None)
+    if run is None:
+        return (
+            " Next to measure: two transcription workers of one thread each "
+            "(`python -m bench.run --env COACH_STT_WORKERS=2 --env COACH_WHISPER_THREADS=1`)."
+        )
+    parts = []
+    for lv in run["capacity"]:
+        base = _level(r, lv["sessions"])
+        was = f" (defaults: {_fmt(base['p95_ms'], ' ms')})" if base else ""
+        parts.append(
+            f"{lv['sessions']} sessions p95 {_fmt(lv['p95_ms'], ' ms')}{was}, "
+            f"p50 {_fmt(lv['p50_ms'], ' ms')}, {lv['lost_frames']} frames lost, "
+            f"{lv.get('overloaded_events', 0)} `overloaded`"
+        )
+    better = any(
+        (base := _level(r, lv["sessions"])) is not None
+        and lv["p95_ms"] is not None
+        and base["p95_ms"] is not None
+        and lv["p95_ms"] < base["p95_ms"] - 100
+        for lv in run["capacity"]
+    )
+    verdict = (
+        " Worth adopting once one session's latency is checked with them (each decode then "
+        "runs on one thread)."
+        if better
+        else " The p95 does not improve, so the default stays one worker of two threads."
+    )
+    return (
+        " Two transcription workers of one thread each (`COACH_STT_WORKERS=2 "
+        f"COACH_WHISPER_THREADS=1`, {run['date']}): " + "; ".join(parts) + "." + verdict
+    )
 
 
 def scale_section(r: dict, x: dict | None = None) -> list[str]:
