@@ -75,4 +75,38 @@ class FakeSynthesizer:
         return (np.sin(2 * np.pi * 440 * t) * 8000).astype("<i2")
 
 
+def stand_in_services(recognizer, *, code_runner: bool = False):
+    """A services factory for ``create_app``: the real store, bank and local scorer, with
+    stand-in speech models (a tone for the voice; ``recognizer`` for the ears)."""
+    from interviewer.bank import load_bank
+    from interviewer.scorer import LocalScorer
+    from server.db import create_schema, make_engine
+    from server.inference import ModelWorker
+    from server.services import Services, make_code_runner
+    from server.store import Store
+
+    def factory(settings) -> Services:
+        engine = make_engine(settings.resolved_database_url)
+        create_schema(engine)
+        store = Store(engine)
+        store.ensure_local_user()
+        bank = load_bank(settings.rubrics_dir)
+        scorer = LocalScorer(bank)
+        return Services(
+            settings=settings,
+            store=store,
+            bank=bank,
+            recognizer=recognizer,
+            synthesizer=FakeSynthesizer(),
+            stt=ModelWorker("stt", 1),
+            tts=ModelWorker("tts", 1),
+            local_scorer=scorer,
+            scorer=scorer,
+            grader=ModelWorker("grader", 1),
+            code_runner=make_code_runner(settings) if code_runner else None,
+        )
+
+    return factory
+
+
 assert FRAME_BYTES == 640

@@ -15,15 +15,11 @@ import websockets
 from audio.pcm import SAMPLE_RATE, load_audio
 from audio.stt import Segment, Word
 from coding.suites import SUITES_ROOT, load_suite
-from interviewer.bank import load_bank
-from interviewer.scorer import LocalScorer
 from server.config import Settings
-from server.db import create_schema, make_engine
-from server.inference import ModelWorker
-from server.services import Services, make_code_runner
+from server.db import make_engine
 from server.store import Store
 from tests.conftest import free_port
-from tests.fakes import FakeSynthesizer
+from tests.fakes import stand_in_services
 from tests.test_accounts import cookie_header, sign_up
 from tests.test_live import answer, idle_until, listening
 from tests.threadserver import ThreadServer
@@ -53,26 +49,7 @@ class ScriptedRecognizer:
         return [Segment(SPOKEN, 0.0, seconds, timed)]
 
 
-def scripted_services(settings: Settings) -> Services:
-    engine = make_engine(settings.resolved_database_url)
-    create_schema(engine)
-    store = Store(engine)
-    store.ensure_local_user()
-    bank = load_bank(settings.rubrics_dir)
-    scorer = LocalScorer(bank)
-    return Services(
-        settings=settings,
-        store=store,
-        bank=bank,
-        recognizer=ScriptedRecognizer(),
-        synthesizer=FakeSynthesizer(),
-        stt=ModelWorker("stt", 1),
-        tts=ModelWorker("tts", 1),
-        local_scorer=scorer,
-        scorer=scorer,
-        grader=ModelWorker("grader", 1),
-        code_runner=make_code_runner(settings),
-    )
+scripted_services = stand_in_services(ScriptedRecognizer(), code_runner=True)
 
 
 @pytest.fixture

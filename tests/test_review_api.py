@@ -23,12 +23,10 @@ from interviewer.scorer import LocalScorer
 from server.app import create_app
 from server.config import Settings
 from server.db import create_schema, make_engine
-from server.inference import ModelWorker
 from server.models import LOCAL_USER_ID, Turn, utcnow
 from server.review import range_problem
-from server.services import Services
 from server.store import Store
-from tests.fakes import FakeSynthesizer
+from tests.fakes import FakeSynthesizer, stand_in_services
 
 ANSWERS = Path(__file__).parent / "answers"
 QUESTION = "kmeans-from-scratch"
@@ -54,27 +52,7 @@ class FillerRecognizer:
 
 
 def fake_services(recognizer: FillerRecognizer):
-    def factory(settings: Settings) -> Services:
-        engine = make_engine(settings.resolved_database_url)
-        create_schema(engine)
-        store = Store(engine)
-        store.ensure_local_user()
-        bank = load_bank(settings.rubrics_dir)
-        scorer = LocalScorer(bank)
-        return Services(
-            settings=settings,
-            store=store,
-            bank=bank,
-            recognizer=recognizer,
-            synthesizer=FakeSynthesizer(),
-            stt=ModelWorker("stt", 1),
-            tts=ModelWorker("tts", 1),
-            local_scorer=scorer,
-            scorer=scorer,
-            grader=ModelWorker("grader", 1),
-        )
-
-    return factory
+    return stand_in_services(recognizer)
 
 
 # --------------------------------------------------------------------------- seeding

@@ -12,15 +12,9 @@ import websockets
 
 from audio.pcm import SAMPLE_RATE, load_audio
 from audio.stt import Segment, Word
-from interviewer.bank import load_bank
-from interviewer.scorer import LocalScorer
 from server.config import Settings
-from server.db import create_schema, make_engine
-from server.inference import ModelWorker
-from server.services import Services
-from server.store import Store
 from tests.conftest import SHARED, free_port
-from tests.fakes import FakeSynthesizer
+from tests.fakes import stand_in_services
 from tests.test_live import idle_until, listening
 from tests.threadserver import ThreadServer
 from tests.wsclient import LiveClient, pcm_frames, silence
@@ -65,25 +59,7 @@ class SlowRecognizer:
 def test_the_end_of_turn_reuses_the_pause_decode_in_flight(tmp_path):
     recognizer = SlowRecognizer()
 
-    def services(settings: Settings) -> Services:
-        engine = make_engine(settings.resolved_database_url)
-        create_schema(engine)
-        store = Store(engine)
-        store.ensure_local_user()
-        bank = load_bank(settings.rubrics_dir)
-        scorer = LocalScorer(bank)
-        return Services(
-            settings=settings,
-            store=store,
-            bank=bank,
-            recognizer=recognizer,
-            synthesizer=FakeSynthesizer(),
-            stt=ModelWorker("stt", 1),
-            tts=ModelWorker("tts", 1),
-            local_scorer=scorer,
-            scorer=scorer,
-            grader=ModelWorker("grader", 1),
-        )
+    services = stand_in_services(recognizer)
 
     settings = Settings(
         data_dir=tmp_path / "data",
