@@ -37,9 +37,12 @@ class PiperSynthesizer:
         *,
         threads: int = 1,
         use_cuda: bool = False,
+        vary: bool = True,
     ) -> None:
+        """``vary=False`` turns off the voice's random variation (noise scales 0), so the
+        same text always gives the same samples: for tests that must not depend on luck."""
         import onnxruntime
-        from piper import PiperVoice
+        from piper import PiperVoice, SynthesisConfig
         from piper.config import PiperConfig
 
         if voice is None:
@@ -59,9 +62,12 @@ class PiperSynthesizer:
             config=PiperConfig.from_dict(json.loads(config.read_text(encoding="utf-8"))),
         )
         self.rate = self.voice.config.sample_rate
+        self.syn_config = None if vary else SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)
 
     def synthesize(self, text: str) -> np.ndarray:
-        chunks = [c.audio_float_array for c in self.voice.synthesize(text)]
+        chunks = [
+            c.audio_float_array for c in self.voice.synthesize(text, syn_config=self.syn_config)
+        ]
         if not chunks:
             return np.zeros(0, dtype="<i2")
         audio = np.concatenate(chunks)
