@@ -49,6 +49,7 @@ class DecodeJob:
     offset_ms: int  # session-clock time of audio[0]
     end_ms: int  # session-clock time where the audio stops
     generation: int
+    fast: bool = False  # greedy search (captions; short pause and final decodes)
 
 
 @dataclass(frozen=True)
@@ -122,8 +123,12 @@ class IncrementalTranscriber:
         keep_context_s: float = 24.0,
         max_buffer_s: float = 28.0,
         context_words: int = 40,
+        greedy_up_to_s: float = 0.0,
     ) -> None:
+        """``greedy_up_to_s``: pause and final decodes of at most this much audio are greedy
+        (beam 1), like captions; longer ones use the full beam."""
         self.correct = correct
+        self.greedy_up_to_ms = int(greedy_up_to_s * 1000)
         self.preroll_ms = preroll_ms
         self.tail_ms = tail_ms
         self.keep_context_ms = int(keep_context_s * 1000)
@@ -186,15 +191,19 @@ class IncrementalTranscriber:
         """Cut a decode job of the uncommitted audio, or None when there is nothing new."""
         if self._turn is None or self._samples == 0:
             return None
-        # A pause or final decode redoes a fast caption hypothesis with the full beam.
-        redo = kind != "partial" and self._turn.hypothesis_fast and bool(self._turn.tentative)
-        if not (self.pending_speech or redo):
-            return None
         buffer_end = self._offset_ms + self.buffered_ms
         end_ms = min(buffer_end, self._last_voiced_ms + self.tail_ms)
+        fast = kind == "partial" or end_ms - self._offset_ms <= self.greedy_up_to_ms
+        # A pause or final decode redoes a greedy caption hypothesis when it would search
+        # with the full beam (a greedy redo of the same audio gives the same words).
+        redo = not fast and self._turn.hypothesis_fast and bool(self._turn.tentative)
+        if not (self.pending_speech or redo):
+            return None
         n = max(0, (end_ms - self._offset_ms) * SAMPLE_RATE // 1000)
         audio = int16_to_float(np.concatenate(self._chunks)[:n])
-        return DecodeJob(kind, audio, self._prompt(), self._offset_ms, end_ms, self._generation)
+        return DecodeJob(
+            kind, audio, self._prompt(), self._offset_ms, end_ms, self._generation, fast
+        )
 
     def apply(self, job: DecodeJob, segments: list[Segment]) -> str:
         """Fold a finished job's result in; return the answer's text so far (the caption)."""

@@ -46,6 +46,7 @@ class TurnResult:
     text: str  # final transcript, joined as the interviewer joins continued answers
     reply_kind: str | None
     stored_text: str = ""  # the same after the server's whole-answer re-decode (if any)
+    to_transcript_ms: float | None = None  # "thinking" -> its final transcript (the decode)
 
 
 @dataclass
@@ -215,13 +216,16 @@ class BenchClient:
 
         await self.idle_until(lambda: reply_ready() is not None, timeout=30)
         reply = reply_ready()
-        latency = eot = None
+        latency = eot = to_transcript = None
         if reply is not None and reply.first_audio_t is not None:
             latency = (reply.first_audio_t - t_last) * 1000
             thinking = [t for t, e in self.of("state", t_start) if e["state"] == "thinking"]
             thinking = [t for t in thinking if t <= reply.started_t]
             if thinking:
                 eot = (thinking[-1] - t_last) * 1000
+                done = [t for t, _ in self.of("transcript", thinking[-1]) if t <= reply.started_t]
+                if done:
+                    to_transcript = (done[0] - thinking[-1]) * 1000
         cutoff = reply.started_t if reply is not None else time.monotonic()
         transcripts = [e for t, e in self.of("transcript", t_start) if t <= cutoff]
         parts = [e for e in transcripts if e.get("text")]
@@ -257,6 +261,7 @@ class BenchClient:
             text=" ".join(e["text"] for e in parts),
             reply_kind=reply.kind if reply is not None else None,
             stored_text=" ".join(stored.get(e["turn_index"], e["text"]) for e in parts),
+            to_transcript_ms=to_transcript,
         )
 
     async def wait_listening(self, speed: float = 1.0, timeout: float = 120) -> bool:

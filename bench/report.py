@@ -286,6 +286,14 @@ def limits(r: dict) -> list[str]:
     eot = r["eot"]
     s = r["settings"]
     post = _post_decision_ms(r)
+    decode = _median(
+        [c["to_transcript_ms"] for c in r["per_clip"] if c.get("to_transcript_ms") is not None]
+    )
+    split = (
+        f" ({decode:.0f} ms of it until the final transcript, the rest the reply's own work)"
+        if decode == decode  # not NaN: runs before the split was recorded lack it
+        else ""
+    )
     return [
         "- **Latency** is the end-of-turn wait plus the decode that finishes the answer. The "
         f"wait at a real end is {_fmt(eot['real_end_wait_p50_ms'])} ms at p50 (smart-turn "
@@ -294,10 +302,11 @@ def limits(r: dict) -> list[str]:
         f"{_fmt(eot['real_end_wait_p95_ms'])} ms at p95 (real ends it does not hear as "
         f"finished, about a third of these read clips, wait {s.get('smart_turn_hangover_ms')}"
         f" ms). After the decision the first audio leaves about {post:.0f} ms later "
-        "(median): the pause decode, started at 240 ms of silence and redoing the whole "
-        "answer so far with beam 5, is usually still running when a 500 ms wait ends, and "
-        "the reply waits for it (it is reused, not repeated); grading, the engine, the "
-        "database and piper's first sentence "
+        f"(median){split}: the pause decode, started at {s.get('pause_ms')} ms of silence and "
+        "redoing the whole answer so far (greedy up to "
+        f"{s.get('greedy_up_to_s')} s of audio, beam 5 past that), is often still running "
+        "when the wait ends, and the reply waits for it (it is reused, not repeated); "
+        "grading, the engine, the database and piper's first sentence "
         f"(median {r['tts_first_sentence_ms_p50']:.0f} ms) add little.",
         "- **Live WER** is bounded by tiny.en itself (the offline figure) on short answers; "
         "the gap comes from the long answers, which the live path decodes piece by piece "
@@ -316,6 +325,11 @@ def limits(r: dict) -> list[str]:
         "reached during that warm-up; sessions add little (audio buffers bounded at 28 s).",
         "",
     ]
+
+
+def _median(xs: list[float]) -> float:
+    xs = sorted(xs)
+    return xs[len(xs) // 2] if xs else float("nan")
 
 
 def _post_decision_ms(r: dict) -> float:

@@ -167,6 +167,7 @@ def run(
                 "seconds": round(a.audio.size / 16000, 2),
                 "latency_ms": _r(t.latency_ms),
                 "eot_wait_ms": _r(t.eot_wait_ms),
+                "to_transcript_ms": _r(t.to_transcript_ms),
                 "parts": t.parts,
                 "wer_live": round(wer(a.reference, t.text), 4),
                 "wer_stored": round(wer(a.reference, t.stored_text), 4),

@@ -18,12 +18,13 @@ def simulate(
     partial_every_ms: int = 2500,
     config: SegmenterConfig | None = None,
     correct=None,
+    greedy_up_to_s: float = 12.0,
 ) -> list[str]:
     """Return the final transcript of each turn found in ``audio`` (float32, 16 kHz)."""
     pcm = float_to_int16(audio).tobytes()
     pcm += bytes(FRAME_BYTES * 150)  # 3 s of silence so the last turn ends
     seg = TurnSegmenter(webrtc_classifier(2), config or SegmenterConfig())
-    tx = IncrementalTranscriber(correct=correct)
+    tx = IncrementalTranscriber(correct=correct, greedy_up_to_s=greedy_up_to_s)
     turns: list[str] = []
     last_partial = 0
 
@@ -32,7 +33,7 @@ def simulate(
         if job is not None:
             tx.apply(
                 job,
-                recognizer.recognize(job.audio, prompt=job.prompt, fast=kind == "partial"),
+                recognizer.recognize(job.audio, prompt=job.prompt, fast=job.fast),
             )
 
     for i in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES):
@@ -51,7 +52,9 @@ def simulate(
                     closed = tx.close_turn(event.start_ms, event.end_ms)
                     segments = []
                     if closed.job is not None:
-                        segments = recognizer.recognize(closed.job.audio, prompt=closed.job.prompt)
+                        segments = recognizer.recognize(
+                            closed.job.audio, prompt=closed.job.prompt, fast=closed.job.fast
+                        )
                     turns.append(closed.complete(segments).text)
         if seg.in_turn and seg.silence_ms < 60 and seg.now_ms - last_partial >= partial_every_ms:
             last_partial = seg.now_ms

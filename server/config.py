@@ -78,6 +78,24 @@ class Settings(BaseSettings):
     smart_turn_hangover_ms: int = Field(
         default=1600, description="with smart_turn: silence that ends a turn otherwise"
     )
+    greedy_up_to_s: float = Field(
+        default=12.0,
+        ge=0,
+        description=(
+            "pause and end-of-turn decodes of at most this much audio use greedy search "
+            "(beam 1) instead of beam 5: as accurate on short answers and ~30% faster "
+            "(docs/performance.md); 0 = always beam 5"
+        ),
+    )
+    greedy_up_to_s: float = Field(
+        default=12.0,
+        ge=0,
+        description=(
+            "pause and end-of-turn decodes of at most this much audio use greedy search "
+            "(beam 1) instead of beam 5: as accurate on short answers and ~30% faster "
+            "(docs/performance.md); 0 = always beam 5"
+        ),
+    )
     revise_after_ms: int = Field(
         default=15000,
         description=(

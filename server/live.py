@@ -307,7 +307,9 @@ class LiveSession:
             ),
             start_ms=clock_ms,
         )
-        self.tx = IncrementalTranscriber(correct=self._vocabulary_corrector())
+        self.tx = IncrementalTranscriber(
+            correct=self._vocabulary_corrector(), greedy_up_to_s=s.greedy_up_to_s
+        )
         self._turn_index = await asyncio.to_thread(self.svc.store.next_turn_index, row.id)
         self._last_heartbeat_ms = clock_ms
         self.svc.live[row.id] = self
@@ -494,7 +496,7 @@ class LiveSession:
                     self.svc.recognizer.recognize,
                     job.audio,
                     prompt=job.prompt,
-                    fast=kind == "partial",
+                    fast=job.fast,
                 )
             )
             if kind == "pause":
@@ -524,7 +526,7 @@ class LiveSession:
     ) -> tuple[DecodeJob, asyncio.Future[list]] | None:
         """The pause decode in flight when it already covers everything the turn said: the
         same turn (generation), the same uncommitted audio (offset) and past the last voiced
-        sample. Its beam-5 result is what a final decode would compute."""
+        sample. Its result is what a final decode would compute (same audio, same search)."""
         inflight = self._pause_decode
         final = closed.job
         if inflight is None or final is None:
@@ -583,6 +585,7 @@ class LiveSession:
                         self.svc.recognizer.recognize,
                         self._recorded(closed.job.offset_ms, closed.job.end_ms),
                         prompt=closed.job.prompt,
+                        fast=closed.job.fast,
                     )
             utterance = closed.complete(segments)
             index = self._turn_index

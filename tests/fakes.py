@@ -37,12 +37,14 @@ class FakeRecognizer:
 
     def __init__(self) -> None:
         self.calls: list[tuple[float, str | None]] = []
+        self.fast: list[bool] = []  # each call's search: greedy or not
 
     def is_common_word(self, word: str) -> bool:
         return word.lower() in VOCAB
 
     def recognize(self, audio, *, prompt=None, fast=False) -> list[Segment]:
         self.calls.append((len(audio) / SAMPLE_RATE, prompt))
+        self.fast.append(fast)
         levels = np.round(np.abs(audio) * 32768 / 1000).astype(int)
         words, i, n = [], 0, len(levels)
         while i < n:

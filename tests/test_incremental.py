@@ -133,6 +133,28 @@ def test_a_fast_caption_hypothesis_is_redone_at_the_pause():
     assert closed.job is None and closed.complete().text == "alpha bravo"
 
 
+def test_short_decodes_are_greedy_and_a_greedy_caption_is_not_redone_greedily():
+    """With ``greedy_up_to_s``, pause and final decodes of short audio search greedily (as
+    captions do), so a caption that already heard every word is not decoded again; audio
+    past the limit gets the full beam."""
+    rec, tx, clock = FakeRecognizer(), IncrementalTranscriber(greedy_up_to_s=1.2), [0]
+    tx.begin_turn(0)
+    feed(tx, word_audio(["alpha", "bravo"]), clock)
+    job, _ = decode(tx, rec, "partial")
+    assert job.fast
+    assert tx.prepare("pause") is None  # a greedy redo would give the same words
+    feed(tx, word_audio(["charlie"]), clock)
+    job = tx.prepare("pause")
+    assert job is not None and job.kind == "pause" and not job.fast  # 1.5 s of words
+    assert job.audio.size / 16000 > 1.2
+    short = IncrementalTranscriber(greedy_up_to_s=1.2)
+    short.begin_turn(0)
+    clock = [0]
+    feed(short, word_audio(["alpha"]), clock)
+    closed = short.close_turn(0, clock[0])
+    assert closed.job is not None and closed.job.fast and closed.job.kind == "final"
+
+
 def test_committed_audio_stays_as_context_without_duplicating_words():
     rec, tx, clock = FakeRecognizer(), IncrementalTranscriber(), [0]
     tx.begin_turn(0)
