@@ -360,6 +360,7 @@ def settings_in_force(env_extra: dict[str, str] | None = None) -> dict:
         "smart_turn_threshold",
         "smart_turn_complete_ms",
         "smart_turn_hangover_ms",
+        "greedy_up_to_s",
         "revise_after_ms",
         "barge_in_ms",
         "partial_every_ms",

@@ -387,8 +387,9 @@ def experiments_section(x: dict, r: dict) -> list[str]:
             "### End of turn: hangovers, the text hint, smart-turn v3",
             "",
             "Run before this issue's changes to the segmenter (a pause whose hint was late then "
-            "waited 2000 ms); the default adopted since, smart-turn 500 / 1600 ms, is measured "
-            "live under *Figures* and against natural pauses below.",
+            "waited 2000 ms); the default adopted since, smart-turn 300 / 1600 ms, is measured "
+            "live under *Figures*, against 500 ms in *One-session lever runs*, and against "
+            "natural pauses below.",
             "",
             "`bench/experiments/end_of_turn.py` feeds each answer through the real "
             "`TurnSegmenter` (webrtcvad) frame by frame; at each pause the policy's hint "
@@ -500,41 +501,107 @@ def experiments_section(x: dict, r: dict) -> list[str]:
             "fall (the sonnets' line ends), which it calls finished.",
             "",
         ]
+    if "decode_search" in x:
+        lines += _decode_search_section(x["decode_search"])
+    if x.get("latency_levers"):
+        lines += _latency_levers_section(x["latency_levers"])
     lines += recommendations(x, r, post_ms)
     return lines
+
+
+def _decode_search_section(d: dict) -> list[str]:
+    rows = d["rows"]
+    return [
+        "### Search and buffer of the pause and end-of-turn decodes",
+        "",
+        "`bench/experiments/decode_search.py`: the live transcription path run offline "
+        "(`bench.simulate`: real segmenter, incremental transcriber and recognizer; flat "
+        f"1600 ms hangover, captions every 2.5 s) over all {d['clips']} clips "
+        f"({d['short_answers']} of up to 20 s). Word error rate, and the time of the pause "
+        "and end-of-turn decodes (captions are greedy in every variant and not counted).",
+        "",
+        "| variant | WER all | up to 20 s | longer | decodes | decode p50 | decode p90 | total |",
+        "|---|---|---|---|---|---|---|---|",
+        *[
+            f"| {row['variant']} | {row['wer'] * 100:.1f} % | {row['wer_short'] * 100:.1f} % "
+            f"| {row['wer_long'] * 100:.1f} % | {row['decodes']} | {row['decode_ms_p50']:,} ms "
+            f"| {row['decode_ms_p90']:,} ms | {row['decode_s_total']} s |"
+            for row in rows
+        ],
+        "",
+        "Greedy search is as accurate as beam 5 on audio of up to 20 s and cheaper, so "
+        "pause and end-of-turn decodes of up to 20 s are greedy (`COACH_GREEDY_UP_TO_S`; "
+        "12 s at first, 20 s gave the same words in less time); greedy on everything loses "
+        "words on the long answers, so beam 5 stays past 20 s. "
+        "Dropping committed audio sooner (decoding only the last ~8 s at a pause) saves "
+        "little time and costs words: whisper hears the audio after a cut without its "
+        "beginning.",
+        "",
+    ]
+
+
+def _latency_levers_section(levers: list[dict]) -> list[str]:
+    return [
+        "### One-session lever runs",
+        "",
+        "`python -m bench.run --levels '' [--env ...]` (the one-session part of the benchmark: "
+        "the same 37 answers, real server, real time), recorded with `python -m "
+        "bench.experiments latency RESULTS.json LABEL`. One run each: a few tens of ms "
+        "between runs is noise.",
+        "",
+        "| run | latency p50 / p95 | wait at a real end p50 / p95 | live WER "
+        "| plain answers cut at a reader's pause | 1.5 s pauses that end the turn | date |",
+        "|---|---|---|---|---|---|---|",
+        *[
+            f"| {lv['label']} | {_fmt(lv['latency_p50_ms'])} / {_fmt(lv['latency_p95_ms'])} ms "
+            f"| {_fmt(lv['eot_wait_p50_ms'])} / {_fmt(lv['eot_wait_p95_ms'])} ms "
+            f"| {lv['wer_live'] * 100:.1f} % | {lv['plain_answers_cut']} "
+            f"| {lv['pause_answers_cut']} of {lv['pause_answers']} | {lv['date']} |"
+            for lv in levers
+        ],
+        "",
+    ]
 
 
 def recommendations(x: dict, r: dict, post_ms: float) -> list[str]:
     eot = r["eot"]
     text_long = _eot_row(x, "text 600/1600/2000") if "eot" in x else None
+    s = r["settings"]
     return [
         "### What was adopted, and what is left",
         "",
-        "Adopted (defaults now): smart-turn v3 judges each pause (500 ms when it hears a "
-        "finished answer, else 1600 ms; words that trail off 2000 ms); a judge that is late "
-        "no longer makes the turn wait as long as a trailing-off answer; the end of turn "
-        "reuses the pause decode in flight; answers of 15 s or more are decoded again as a "
-        "whole for the record; models are warmed at full size on their own threads. Not "
-        "adopted: the fitted encoder window (word error rate, table above).",
+        "Adopted (defaults now): smart-turn v3 judges each pause "
+        f"({s.get('smart_turn_complete_ms')} ms when it hears a finished answer, else "
+        f"{s.get('smart_turn_hangover_ms')} ms; words that trail off 2000 ms); a judge that "
+        "is late no longer makes the turn wait as long as a trailing-off answer; the end of "
+        "turn reuses the pause decode in flight; pause and end-of-turn decodes of up to "
+        f"{s.get('greedy_up_to_s')} s of audio are greedy; answers of 15 s or more are "
+        "decoded again as a whole for the record; models are warmed at full size on their "
+        "own threads. Measured and not adopted: the fitted encoder window (word error rate); "
+        "decoding only the last ~8 s at a pause; a pause decode at 160 ms of silence "
+        "instead of 240 (more decodes thrown away when speech goes on, which then hold up "
+        "the one that counts); two transcription workers of one thread each (below).",
         "",
         "1. **After the wait comes the decode.** After the turn is decided the first audio "
         f"leaves a median {post_ms:.0f} ms later per plain answer "
         f"({_fmt(_minus(r['latency_p50_ms'], eot['real_end_wait_p50_ms']), ' ms')} between "
-        "the two p50s), "
-        "mostly the pause decode finishing; the end-of-turn wait itself is at p50 "
-        f"{_fmt(eot['real_end_wait_p50_ms'], ' ms')}. Levers to measure next: greedy (beam 1) "
-        "pause decodes when smart-turn hears a finished answer (about 30 % less decode "
-        "time at 5-20 s; costs word error rate on the short answers, which are not decoded again); "
-        "decoding only the last ~8 s at a pause with the committed words as prompt instead "
-        "of the whole answer (faster-whisper's `prefix` was measured and saves nothing); "
-        "two transcription workers of one thread each; a GPU (`COACH_WHISPER_DEVICE=cuda`).",
-        "2. **The 1.5 s pause target is a read-speech target.** This run ends "
-        f"{eot['cut_in_pause']} of {eot['pause_answers']} pause answers in the pause. They are "
-        "built from read clips, and a reader's sentence-final fall sounds finished to "
-        "smart-turn; in the spontaneous monologues every natural mid-answer pause (up to "
-        "1.3 s) sounds unfinished to it and none ends the turn (*Natural pauses* above). "
-        "Where long silent pauses after complete sentences are the norm, "
-        "`COACH_END_OF_TURN=text COACH_HANGOVER_MS=1600` meets the pause target"
+        "the two p50s), mostly the pause decode finishing (it starts at "
+        f"{s.get('pause_ms')} ms of silence, the turn ends at "
+        f"{s.get('smart_turn_complete_ms')} ms); the end-of-turn wait itself is at p50 "
+        f"{_fmt(eot['real_end_wait_p50_ms'], ' ms')}, about 200 ms of it webrtcvad still "
+        "hearing the end of the last word. What is left on this CPU: a faster encoder "
+        "(the 30 s window costs ~220 ms of every decode; the fitted window saves it but "
+        "costs words with tiny.en), or a GPU (`COACH_WHISPER_DEVICE=cuda`).",
+        "2. **The p95 and the 1.5 s pause target pull against each other.** A real end that "
+        f"smart-turn does not hear as finished waits {s.get('smart_turn_hangover_ms')} ms "
+        "(about a third of these read clips), which sets the p95; shortening that wait "
+        "below 1.5 s would end the turn in every 1.5 s pause it does not hear as finished. "
+        f"This run ends {eot['cut_in_pause']} of {eot['pause_answers']} pause answers in "
+        "the pause. They are built from read clips, and a reader's sentence-final fall "
+        "sounds finished to smart-turn; in the spontaneous monologues every natural "
+        "mid-answer pause (up to 1.3 s) sounds unfinished to it and none ends the turn "
+        "(*Natural pauses* above). Where long silent pauses after complete sentences are "
+        "the norm, `COACH_END_OF_TURN=text COACH_HANGOVER_MS=1600` meets the pause target"
         + (f" ({_cuts(text_long)}, waiting {_wait(text_long)})" if text_long else "")
         + " at the cost of latency; either way a reply is taken back when the candidate "
         "goes on within 2.5 s.",

@@ -4,6 +4,8 @@ The real-time benchmark with a server is bench/run.py."""
 
 from __future__ import annotations
 
+import time
+
 from audio.incremental import IncrementalTranscriber
 from audio.pcm import FRAME_BYTES, float_to_int16
 from audio.segmenter import SegmenterConfig, SpeechPaused, SpeechStarted, TurnEnded, TurnSegmenter
@@ -18,23 +20,32 @@ def simulate(
     partial_every_ms: int = 2500,
     config: SegmenterConfig | None = None,
     correct=None,
-    greedy_up_to_s: float = 12.0,
+    greedy_up_to_s: float = 20.0,
+    keep_context_s: float = 24.0,
+    timings: list[tuple[str, float]] | None = None,
 ) -> list[str]:
-    """Return the final transcript of each turn found in ``audio`` (float32, 16 kHz)."""
+    """Return the final transcript of each turn found in ``audio`` (float32, 16 kHz);
+    ``timings`` (if given) receives (kind, milliseconds) for every decode."""
     pcm = float_to_int16(audio).tobytes()
     pcm += bytes(FRAME_BYTES * 150)  # 3 s of silence so the last turn ends
     seg = TurnSegmenter(webrtc_classifier(2), config or SegmenterConfig())
-    tx = IncrementalTranscriber(correct=correct, greedy_up_to_s=greedy_up_to_s)
+    tx = IncrementalTranscriber(
+        correct=correct, greedy_up_to_s=greedy_up_to_s, keep_context_s=keep_context_s
+    )
     turns: list[str] = []
     last_partial = 0
+
+    def decode(kind: str, job) -> list:
+        t0 = time.perf_counter()
+        segments = recognizer.recognize(job.audio, prompt=job.prompt, fast=job.fast)
+        if timings is not None:
+            timings.append((kind, (time.perf_counter() - t0) * 1000))
+        return segments
 
     def run(kind: str) -> None:
         job = tx.prepare(kind)  # type: ignore[arg-type]
         if job is not None:
-            tx.apply(
-                job,
-                recognizer.recognize(job.audio, prompt=job.prompt, fast=job.fast),
-            )
+            tx.apply(job, decode(kind, job))
 
     for i in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES):
         frame = pcm[i : i + FRAME_BYTES]
@@ -52,9 +63,7 @@ def simulate(
                     closed = tx.close_turn(event.start_ms, event.end_ms)
                     segments = []
                     if closed.job is not None:
-                        segments = recognizer.recognize(
-                            closed.job.audio, prompt=closed.job.prompt, fast=closed.job.fast
-                        )
+                        segments = decode("final", closed.job)
                     turns.append(closed.complete(segments).text)
         if seg.in_turn and seg.silence_ms < 60 and seg.now_ms - last_partial >= partial_every_ms:
             last_partial = seg.now_ms

@@ -1,6 +1,8 @@
 """Run the lever experiments and write bench/experiments.json (rendered by bench/report.py).
 
-python -m bench.experiments [eot] [fitted] [wer] [pauses]     # default: eot, fitted, wer
+python -m bench.experiments [eot] [fitted] [wer] [pauses] [search]  # default: eot, fitted, wer
+python -m bench.experiments lever RESULTS.json     # record a capacity lever run (bench.run --env)
+python -m bench.experiments latency RESULTS.json LABEL   # record a one-session run (--levels '')
 """
 
 from __future__ import annotations
@@ -27,6 +29,29 @@ def main() -> None:
         levers = [lv for lv in data.get("capacity_levers", []) if lv["env"] != run["env"]]
         levers.append({"env": run["env"], "capacity": run["capacity"], "date": run["date"]})
         data["capacity_levers"] = levers
+        OUT.write_text(json.dumps(data, indent=2) + "\n")
+        return
+    if sys.argv[1:2] == ["latency"]:
+        data = json.loads(OUT.read_text()) if OUT.is_file() else {}
+        run = json.loads(Path(sys.argv[2]).read_text())
+        eot = run["eot"]
+        row = {
+            "label": sys.argv[3],
+            "env": run["env"],
+            "date": run["date"],
+            "commit": run["source"].get("commit"),
+            "latency_p50_ms": run["latency_p50_ms"],
+            "latency_p95_ms": run["latency_p95_ms"],
+            "wer_live": run["wer_live"],
+            "eot_wait_p50_ms": eot["real_end_wait_p50_ms"],
+            "eot_wait_p95_ms": eot["real_end_wait_p95_ms"],
+            "plain_answers_cut": eot["plain_answers_cut"],
+            "pause_answers_cut": eot["cut_in_pause"],
+            "pause_answers": eot["pause_answers"],
+            "load_avg": run["load_avg"]["live_one_session"],
+        }
+        levers = [lv for lv in data.get("latency_levers", []) if lv["label"] != row["label"]]
+        data["latency_levers"] = [*levers, row]
         OUT.write_text(json.dumps(data, indent=2) + "\n")
         return
     which = set(sys.argv[1:]) or {"eot", "fitted", "wer"}
@@ -56,6 +81,12 @@ def main() -> None:
         done = frozenset(r["policy"] for r in data["eot"]["rows"])
         more = end_of_turn.run(clips, WhisperRecognizer(cpu_threads=2), skip=done)
         data["eot"]["rows"] += more["rows"]
+    if "search" in which:
+        from bench.experiments import decode_search
+
+        load = load_average()
+        data["decode_search"] = decode_search.run(clips)
+        data["decode_search"]["load_avg"] = [load, load_average()]
     if "pauses" in which:
         from bench.experiments import natural_pauses
 

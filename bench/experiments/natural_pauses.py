@@ -3,7 +3,7 @@ end-of-turn policy would end the turn there.
 
 The pause answers of ``end_of_turn.py`` are assembled from read speech (digital silence
 stretched into a word gap, or two clips joined), where the speech before the pause often
-has a sentence-final fall. This looks instead at every natural pause of 500 ms or more
+has a sentence-final fall. This looks instead at every natural pause of 300 ms or more
 inside the shared clips (the spontaneous monologues with their ums, and the readings),
 runs the real segmenter (webrtcvad) and asks smart-turn at each pause, as the server does.
 """
@@ -21,17 +21,17 @@ from audio.smart_turn import SmartTurn
 from audio.vad import webrtc_classifier
 from bench.common import Clip
 
-MIN_PAUSE_MS = 500
+MIN_PAUSE_MS = 300  # the shortest wait any policy here uses
 POLICIES = (  # name, hangover when smart-turn says finished, otherwise (None: no model)
     ("timer 1000 ms (text rule's usual wait)", None, 1000),
     ("timer 1600 ms", None, 1600),
-    ("smart-turn: 500 ms if finished, else 1600 ms (default)", 500, 1600),
-    ("smart-turn: 300 ms if finished, else 1600 ms", 300, 1600),
+    ("smart-turn: 500 ms if finished, else 1600 ms", 500, 1600),
+    ("smart-turn: 300 ms if finished, else 1600 ms (default)", 300, 1600),
 )
 
 
 def _pauses(clip: Clip, model: SmartTurn) -> list[tuple[int, int, float]]:
-    """(at ms, length ms, P(finished)) of every pause >= 500 ms inside the clip."""
+    """(at ms, length ms, P(finished)) of every pause >= MIN_PAUSE_MS inside the clip."""
     audio = clip.audio
     pcm = float_to_int16(audio).tobytes()
     never = SegmenterConfig(hangover_ms=10**9, hangover_complete_ms=10**9)
