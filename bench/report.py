@@ -290,7 +290,7 @@ def limits(r: dict) -> list[str]:
         [c["to_transcript_ms"] for c in r["per_clip"] if c.get("to_transcript_ms") is not None]
     )
     split = (
-        f" ({decode:.0f} ms of it until the final transcript, the rest the reply's own work)"
+        f"; {decode:.0f} ms of it until the final transcript, the rest the reply's own work"
         if decode == decode  # not NaN: runs before the split was recorded lack it
         else ""
     )
@@ -302,7 +302,7 @@ def limits(r: dict) -> list[str]:
         f"{_fmt(eot['real_end_wait_p95_ms'])} ms at p95 (real ends it does not hear as "
         f"finished, about a third of these read clips, wait {s.get('smart_turn_hangover_ms')}"
         f" ms). After the decision the first audio leaves about {post:.0f} ms later "
-        f"(median){split}: the pause decode, started at {s.get('pause_ms')} ms of silence and "
+        f"(median{split}): the pause decode, started at {s.get('pause_ms')} ms of silence and "
         "redoing the whole answer so far (greedy up to "
         f"{s.get('greedy_up_to_s')} s of audio, beam 5 past that), is often still running "
         "when the wait ends, and the reply waits for it (it is reused, not repeated); "
