@@ -53,6 +53,9 @@ class SegmenterConfig:
     hangover_ms: int = 1000
     hangover_complete_ms: int = 600
     hangover_incomplete_ms: int = 2000
+    # The short wait of a finished-sounding pause only once words were heard in the turn
+    # (``words_heard``): a click or breath before the first word is not a finished answer.
+    finished_needs_words: bool = False
 
 
 class TurnSegmenter:
@@ -75,6 +78,7 @@ class TurnSegmenter:
         self._prev_voiced = False
         self._paused = False
         self._hint: bool | None = None
+        self._words = False  # the recognizer has heard words in the current turn
         self.voiced_ms = 0  # voiced time in the current turn
         self.last_voiced = False  # the classifier's verdict on the last frame
 
@@ -107,6 +111,11 @@ class TurnSegmenter:
             return
         if complete is False or self._hint is None:
             self._hint = complete
+
+    def words_heard(self) -> None:
+        """The recognizer found words in the current turn (see ``finished_needs_words``)."""
+        if self._in_turn:
+            self._words = True
 
     def push(self, frame: bytes) -> list[TurnEvent]:
         """Feed one 640-byte frame; return the events it caused, in order."""
@@ -152,7 +161,7 @@ class TurnSegmenter:
 
     def _required_hangover(self) -> int:
         match self._hint:
-            case True:
+            case True if self._words or not self.config.finished_needs_words:
                 return self.config.hangover_complete_ms
             case False:
                 return self.config.hangover_incomplete_ms
@@ -165,6 +174,7 @@ class TurnSegmenter:
         self._last_voiced_end_ms = self._now_ms
         self._paused = False
         self._hint = None
+        self._words = False
         self.voiced_ms = sum(FRAME_MS for _, v in self._recent if v)
         self._recent.clear()
 

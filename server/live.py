@@ -304,6 +304,7 @@ class LiveSession:
                 hangover_ms=s.smart_turn_hangover_ms if smart else s.hangover_ms,
                 hangover_complete_ms=s.smart_turn_complete_ms if smart else s.hangover_complete_ms,
                 hangover_incomplete_ms=s.hangover_incomplete_ms,
+                finished_needs_words=smart,
             ),
             start_ms=clock_ms,
         )
@@ -487,8 +488,9 @@ class LiveSession:
         async with self._decode_lock:
             job = tx.prepare(kind)  # type: ignore[arg-type]
             if job is None:
-                if kind == "pause":
-                    seg.set_completion_hint(completion_hint(tx.caption()))
+                if kind == "pause" and (caption := tx.caption()):
+                    seg.words_heard()
+                    seg.set_completion_hint(completion_hint(caption))
                 return
             future = asyncio.ensure_future(
                 self.svc.stt.run(
@@ -507,6 +509,8 @@ class LiveSession:
                 if self._pause_decode is not None and self._pause_decode[1] is future:
                     self._pause_decode = None
             caption = tx.apply(job, segments)
+            if caption:  # (empty for a turn that has ended meanwhile)
+                seg.words_heard()
             if kind == "pause":
                 seg.set_completion_hint(completion_hint(caption))
             if not caption:

@@ -47,13 +47,22 @@ def listening(client: LiveClient) -> bool:
 async def answer(client: LiveClient, audio: np.ndarray) -> dict:
     """Speak one answer at real-time pace, then wait for its transcript and the reply.
 
-    If the server ended the turn in a pause and the rest came as a continuation, the parts
-    are joined, as the interviewer joins them."""
+    If the server ended the turn in a pause (a reader's pause after a sentence can sound
+    finished) and the rest came as a continuation, the parts are joined, as the interviewer
+    joins them: the answer is over once a transcript that came after the last audio sent
+    has been replied to."""
     n_transcripts = len(client.got.of("transcript"))
-    n_replies = len(client.got.of("reply_started"))
     await client.stream(pcm_frames(np.concatenate([silence(0.3), audio, silence(0.2)])))
-    await idle_until(client, lambda: len(client.got.of("transcript")) > n_transcripts, speed=1.0)
-    await idle_until(client, lambda: len(client.got.of("reply_started")) > n_replies, speed=1.0)
+    sent = len(client.got.events)
+
+    def replied() -> bool:
+        kinds = [e.get("type") for e in client.got.events[sent:]]
+        if "transcript" not in kinds:
+            return False
+        last = len(kinds) - 1 - kinds[::-1].index("transcript")
+        return "reply_started" in kinds[last:]
+
+    await idle_until(client, replied, speed=1.0)
     parts = client.got.of("transcript")[n_transcripts:]
     return {**parts[0], "text": " ".join(p["text"] for p in parts), "parts": len(parts)}
 
@@ -127,11 +136,16 @@ def test_turns_and_both_tracks_are_stored(live_server, speech_clips):
 
 def test_im_done_button_ends_the_turn_without_waiting(live_server, speech_clips):
     clip = speech_clips[1]
+    audio = load_audio(clip.path)
+    # Press the button as the last word ends: the file's own trailing silence could
+    # otherwise outlast the short wait of a finished-sounding answer.
+    loud = np.flatnonzero(np.abs(audio) > 0.05 * np.abs(audio).max())
+    audio = audio[: loud[-1] + 800]
 
     async def main():
         client = await connect(live_server, round="ml_depth")
         await idle_until(client, lambda: listening(client))
-        await client.stream(pcm_frames(load_audio(clip.path)))
+        await client.stream(pcm_frames(audio))
         await client.send_json({"type": "end_turn"})
         event = await client.wait_for("transcript", timeout=20)
         await client.close()

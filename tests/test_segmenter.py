@@ -65,6 +65,28 @@ def test_incomplete_hint_waits_longer_complete_hint_ends_sooner():
     assert isinstance(events[-1], TurnEnded) and events[-1].decided_ms == 1000 + 500
 
 
+def test_a_finished_sounding_pause_before_any_word_waits_the_default():
+    """With ``finished_needs_words``, a click or breath that starts a turn and sounds
+    "finished" to the audio judge does not end it after the short wait: only once the
+    recognizer has heard words in the turn (which carry over to its later pauses)."""
+    cfg = SegmenterConfig(hangover_ms=1600, hangover_complete_ms=300, finished_needs_words=True)
+    seg = TurnSegmenter(is_speech, cfg)
+    run(seg, [("speech", 160), ("silence", 260)])
+    seg.set_completion_hint(True)  # the judge, before any words
+    events = run(seg, [("silence", 600)])
+    assert not any(isinstance(e, TurnEnded) for e in events)  # 860 ms of silence: no end
+    seg.words_heard()  # the pause decode lands with words
+    events = run(seg, [("silence", 20)])
+    assert isinstance(events[-1], TurnEnded)  # the short wait has long passed
+    # A new turn starts without words; words heard at an earlier pause of a turn count.
+    run(seg, [("speech", 1000), ("silence", 260)])
+    seg.words_heard()
+    run(seg, [("speech", 500), ("silence", 260)])
+    seg.set_completion_hint(True)
+    events = run(seg, [("silence", 60)])
+    assert isinstance(events[-1], TurnEnded) and events[-1].decided_ms - events[-1].end_ms == 300
+
+
 def test_hint_is_forgotten_when_speech_resumes():
     cfg = SegmenterConfig(hangover_ms=900, hangover_complete_ms=400)
     seg = TurnSegmenter(is_speech, cfg)
