@@ -91,15 +91,6 @@ class Settings(BaseSettings):
             "(docs/performance.md); 0 = always beam 5"
         ),
     )
-    greedy_up_to_s: float = Field(
-        default=20.0,
-        ge=0,
-        description=(
-            "pause and end-of-turn decodes of at most this much audio use greedy search "
-            "(beam 1) instead of beam 5: as accurate there and ~30% faster "
-            "(docs/performance.md); 0 = always beam 5"
-        ),
-    )
     revise_after_ms: int = Field(
         default=15000,
         description=(
