@@ -80,6 +80,7 @@ log = logging.getLogger("coach.live")
 SEND_CHUNK_BYTES = 3200  # 100 ms of interviewer audio per binary message
 HEARTBEAT_MS = 10_000
 STALE_HEARTBEAT_S = 30.0
+RELEASE_WAIT_S = 60.0  # a resume waits this long for the dropped connection to store its turn
 
 
 JUDGE_MAX_QUEUE = 4  # smart-turn jobs waiting node-wide past which a pause is not judged
@@ -132,6 +133,10 @@ class LiveSession:
         self._last_overload_notice = 0.0
         self._ended_reason: str | None = None
         self._closed = False
+        # set once _shutdown has stored everything and released the session: a resume that
+        # arrives meanwhile (a dropped network, a reload) waits for it instead of "busy"
+        self._released = asyncio.Event()
+        self._releasing = False
         self._turn_onset_ms = 0
         self._reply_start_ms = 0
         self._reply_answers: _AnsweredTurn | None = None  # the answer the current reply is for
@@ -258,6 +263,11 @@ class LiveSession:
 
     async def _open_resumed(self, resume: Resume) -> bool:
         svc = self.svc
+        previous = svc.live.get(resume.session_id)
+        if previous is not None and previous._releasing and previous.user_id == self.user_id:
+            # The last connection dropped and is still storing its last turn on this node.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(previous._released.wait(), RELEASE_WAIT_S)
         row = await asyncio.to_thread(svc.store.get_session, resume.session_id)
         if row is None:
             await self._error(ProtocolError("not_found", "no such session; send 'start'"))
@@ -966,6 +976,15 @@ class LiveSession:
         self._closed = self._closed or self.ws.application_state != WebSocketState.CONNECTED
         if self.row is None:
             return
+        self._releasing = True
+        try:
+            await self._store_and_release()
+        finally:
+            self._released.set()
+        await self._close(1000)
+
+    async def _store_and_release(self) -> None:
+        assert self.row is not None
         if self._reply_task is not None and not self._reply_task.done():
             self._reply_task.cancel()
             with contextlib.suppress(BaseException):
@@ -991,7 +1010,6 @@ class LiveSession:
         finished = self.engine is not None and self.engine.finished
         status = "completed" if finished or self._ended_reason else "interrupted"
         clock = self.seg.now_ms if self.seg else 0
-        self.svc.live.pop(self.row.id, None)
         try:
             await asyncio.to_thread(
                 self.svc.store.update_session,
@@ -1003,5 +1021,7 @@ class LiveSession:
             )
         except Exception:
             log.exception("could not update the session row")
+        finally:
+            if self.svc.live.get(self.row.id) is self:
+                del self.svc.live[self.row.id]
         log.info("session %s closed (%s)", self.row.id, status)
-        await self._close(1000)

@@ -186,3 +186,37 @@ def test_resume_after_disconnect_goes_on_from_the_same_question(strict_server):
     q1, ready, reply = run(main())
     assert ready["resumed"] is True
     assert reply["question_id"] == q1
+
+
+def test_resume_at_once_after_a_drop_mid_answer_waits_for_the_answer_to_be_stored(
+    strict_server, speech_clips
+):
+    """A reload or a network blip mid-answer: the new connection's resume arrives while the old
+    one is still transcribing and storing the cut answer. It gets the session, not "busy"."""
+    clip = max(speech_clips, key=lambda c: c.seconds)
+
+    async def main():
+        first = await connect(strict_server, round="behavioral")
+        await idle_until(first, lambda: listening(first))
+        sid = first.got.of("ready")[0]["session_id"]
+        question = first.got.of("reply_started")[-1]["question_id"]
+        audio = load_audio(clip.path)
+        await first.stream(pcm_frames(audio[: int(len(audio) * 0.75)]))  # cut mid-sentence
+        await first.close()  # at once: the cut answer is still being transcribed
+        ws = await websockets.connect(strict_server.ws_url)
+        second = LiveClient(ws)
+        await second.send_json({"type": "resume", "protocol": 1, "session_id": sid})
+        ready = await second.wait_for("ready", timeout=60)
+        reply = await second.wait_for("reply_started")
+        errors = second.got.of("error")
+        await second.send_json({"type": "stop"})
+        await second.wait_for("session_ended")
+        await second.close()
+        return sid, question, ready, reply, errors
+
+    sid, question, ready, reply, errors = run(main())
+    assert not errors, errors
+    assert ready["resumed"] is True and reply["question_id"] == question
+    data = httpx.get(f"{strict_server.base_url}/api/sessions/{sid}").json()
+    cand = [t for t in data["turns"] if t["speaker"] == "candidate"]
+    assert cand and cand[-1]["reason"] == "disconnect", [(t["reason"], t["end_ms"]) for t in cand]

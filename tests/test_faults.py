@@ -60,7 +60,14 @@ def test_sigkill_mid_answer_then_restart_and_resume(tmp_path, speech_clips):
         recovered = [t for t in data["turns"] if t["reason"] == "recovered"]
         assert recovered, data["turns"]
         assert recovered[0]["question_id"] == question
-        assert wer(clip.transcript, recovered[0]["text"]) < 0.35
+        # A reader's pause can end the turn early (it sounds finished); the parts stored before
+        # the kill plus the recovered tail are then the whole answer.
+        answer = [
+            t["text"]
+            for t in data["turns"]
+            if t["speaker"] == "candidate" and t["question_id"] == question
+        ]
+        assert wer(clip.transcript, " ".join(answer)) < 0.35
         with wave.open(str(wav)) as w:  # the header was repaired: the whole file plays
             assert w.getnframes() == on_disk
         audio_resp = httpx.get(f"{restarted.base_url}/api/sessions/{sid}/audio/candidate.wav")
