@@ -93,6 +93,7 @@ class _Turn:
     hypothesis_end_ms: int = -1  # how far the latest hypothesis reaches
     hypothesis_fast: bool = False  # it came from a fast (greedy) caption decode
     voiced: list[list[int]] = field(default_factory=list)  # every voiced span of the answer
+    first_ms: int | None = None  # session time of the buffer's start when the answer began
 
 
 def _extend_spans(spans: list[list[int]], start_ms: int, end_ms: int) -> None:
@@ -124,10 +125,13 @@ class IncrementalTranscriber:
         max_buffer_s: float = 28.0,
         context_words: int = 40,
         greedy_up_to_s: float = 0.0,
+        whole_answer_wins: bool = False,
     ) -> None:
         """``greedy_up_to_s``: pause and final decodes of at most this much audio are greedy
-        (beam 1), like captions; longer ones use the full beam."""
+        (beam 1), like captions; longer ones use the full beam. ``whole_answer_wins``: a full-beam
+        pause or final decode that covers the whole answer replaces what captions committed."""
         self.correct = correct
+        self.whole_answer_wins = whole_answer_wins
         self.greedy_up_to_ms = int(greedy_up_to_s * 1000)
         self.preroll_ms = preroll_ms
         self.tail_ms = tail_ms
@@ -148,6 +152,8 @@ class IncrementalTranscriber:
         arr = np.frombuffer(pcm, dtype="<i2")
         if not self._chunks:
             self._offset_ms = at_ms
+            if self._turn is not None and self._turn.first_ms is None:
+                self._turn.first_ms = at_ms
         self._chunks.append(arr)
         self._samples += arr.size
         end_ms = at_ms + arr.size * 1000 // SAMPLE_RATE
@@ -162,7 +168,7 @@ class IncrementalTranscriber:
     def begin_turn(self, onset_ms: int) -> None:
         """Speech started at ``onset_ms``: keep a little audio before it, start a new answer."""
         self._drop_until(onset_ms - self.preroll_ms)
-        self._turn = _Turn()
+        self._turn = _Turn(first_ms=self._offset_ms if self._chunks else None)
         self._last_voiced_ms = max(self._last_voiced_ms, onset_ms + 20)
         self._generation += 1
 
@@ -211,6 +217,10 @@ class IncrementalTranscriber:
         if turn is None or job.generation != self._generation:
             return ""  # the turn this job belonged to is gone
         heard = _spoken(_timed(segments, job.offset_ms), self._voiced)
+        if self._whole(job, turn):
+            # A pause decode of the whole answer so far: it has every word's context, so it
+            # replaces what captions committed (they agreed on partial audio).
+            turn.committed, turn.tentative = [], []
         words = _after(turn.committed, heard, job.offset_ms)
         agreed = _common_prefix(turn.tentative, words)
         if job.kind == "partial" and len(agreed) == len(words):
@@ -245,7 +255,10 @@ class IncrementalTranscriber:
         still in flight for this turn is ignored when it lands. New speech starts afresh."""
         turn = self._turn or _Turn()
         job = self.prepare("final")
-        words = turn.committed if job is not None else [*turn.committed, *turn.tentative]
+        if job is None:
+            words = [*turn.committed, *turn.tentative]
+        else:
+            words = [] if self._whole(job, turn) else turn.committed
         self._turn = None
         self._generation += 1
         voiced = tuple((a, b) for a, b in [*turn.voiced, *self._voiced])
@@ -253,6 +266,17 @@ class IncrementalTranscriber:
         return ClosedTurn(tuple(words), job, start_ms, end_ms, voiced, self.correct)
 
     # -- internals -----------------------------------------------------------------------
+    def _whole(self, job: DecodeJob, turn: _Turn) -> bool:
+        """A full-beam pause or final decode whose audio starts where the answer does (the
+        buffer has dropped nothing of it): its hypothesis is the whole answer. (Measured: a
+        greedy decode of the whole answer is no better than what greedy captions agreed on.)"""
+        return (
+            self.whole_answer_wins
+            and not job.fast
+            and turn.first_ms is not None
+            and job.offset_ms <= turn.first_ms
+        )
+
     def _prompt(self) -> str:
         """The answer's words from before the buffer (words still inside the buffer are left
         out: whisper tends to skip audio the prompt already says)."""

@@ -361,6 +361,7 @@ def settings_in_force(env_extra: dict[str, str] | None = None) -> dict:
         "smart_turn_complete_ms",
         "smart_turn_hangover_ms",
         "greedy_up_to_s",
+        "whole_answer_context_s",
         "revise_after_ms",
         "barge_in_ms",
         "partial_every_ms",

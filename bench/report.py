@@ -309,12 +309,13 @@ def limits(r: dict) -> list[str]:
         "grading, the engine, the database and piper's first sentence "
         f"(median {r['tts_first_sentence_ms_p50']:.0f} ms) add little.",
         "- **Live WER** is bounded by tiny.en itself (the offline figure) on short answers; "
-        "the gap comes from the long answers, which the live path decodes piece by piece "
-        "(words committed once two hypotheses agree, committed audio dropped past 24 s of "
-        "buffer). The stored transcript of an answer of 15 s or more is decoded again as a "
-        "whole once the reply has started, which closes most of that gap for the record and "
-        "the grade (the *stored* row); the interviewer's immediate follow-up uses the live "
-        "text.",
+        "what gap there is comes from the long answers, which the live path decodes piece "
+        "by piece (words committed once two greedy caption hypotheses agree, committed "
+        "audio dropped past 24 s of buffer), and an answer the reader's pauses split into "
+        "parts (the sonnets) is decoded part by part. "
+        "The stored transcript of an answer of 15 s or more is decoded again as a whole once "
+        "the reply has started (the *stored* row); the interviewer's immediate follow-up "
+        "uses the live text.",
         "- **Transcription RTF** is tiny.en int8 on two threads; a decode always encodes a "
         "30 s window, so short pause decodes cost a fixed ~0.2-0.3 s whatever their length "
         "(see the fitted-window experiment).",
@@ -535,7 +536,16 @@ def _decode_search_section(d: dict) -> list[str]:
         "words on the long answers, so beam 5 stays past 20 s. "
         "Dropping committed audio sooner (decoding only the last ~8 s at a pause) saves "
         "little time and costs words: whisper hears the audio after a cut without its "
-        "beginning.",
+        "beginning. The other way round helps the words: keeping up to 28 s of an answer's "
+        "audio and letting a full-beam decode of the whole answer replace the words the "
+        "greedy captions had committed (`COACH_WHOLE_ANSWER_CONTEXT_S=28`) brings the long "
+        "answers closer to the offline figure. It is not the default: live, an answer of "
+        "20-28 s then waits for a beam-5 decode of all of it (one spontaneous 25.7 s answer: "
+        "1.8 -> 3.2 s, its live WER 15.5 -> 8.6 %; *One-session lever runs*), and the "
+        "stored transcript of such an answer is decoded again as a whole anyway. Letting "
+        "greedy whole-answer decodes replace the captions' words too was worse on the short "
+        "answers (measured once with a throwaway variant: 5.1 % against 4.3 % on answers up "
+        "to 20 s).",
         "",
     ]
 
@@ -585,7 +595,11 @@ def recommendations(x: dict, r: dict, post_ms: float) -> list[str]:
         "own threads. Measured and not adopted: the fitted encoder window (word error rate); "
         "decoding only the last ~8 s at a pause; a pause decode at 160 ms of silence "
         "instead of 240 (more decodes thrown away when speech goes on, which then hold up "
-        "the one that counts); two transcription workers of one thread each (below).",
+        "the one that counts); webrtcvad at aggressiveness 3 (ends the pause clock sooner, "
+        "but hears quiet word endings as silence: words lost and more answers cut at a "
+        "reader's pause); a full-beam decode of the whole answer replacing the captions' words "
+        "(better long transcripts live, +1.4 s on answers of 20-28 s); two transcription "
+        "workers of one thread each (below).",
         "",
         "1. **After the wait comes the decode.** After the turn is decided the first audio "
         f"leaves a median {post_ms:.0f} ms later per plain answer "
@@ -593,8 +607,11 @@ def recommendations(x: dict, r: dict, post_ms: float) -> list[str]:
         "the two p50s), mostly the pause decode finishing (it starts at "
         f"{s.get('pause_ms')} ms of silence, the turn ends at "
         f"{s.get('smart_turn_complete_ms')} ms); the end-of-turn wait itself is at p50 "
-        f"{_fmt(eot['real_end_wait_p50_ms'], ' ms')}, about 200 ms of it webrtcvad still "
-        "hearing the end of the last word. What is left on this CPU: a faster encoder "
+        f"{_fmt(eot['real_end_wait_p50_ms'], ' ms')}: webrtcvad (aggressiveness 2) hears "
+        "the end of the last word a median 100 ms after the energy threshold does (20 ms "
+        "with aggressiveness 3, which loses words: *One-session lever runs*), and smart-turn's "
+        f"verdict, asked at {s.get('pause_ms')} ms of silence, lands after its inference. "
+        "What is left on this CPU: a faster encoder "
         "(the 30 s window costs ~220 ms of every decode; the fitted window saves it but "
         "costs words with tiny.en), or a GPU (`COACH_WHISPER_DEVICE=cuda`).",
         "2. **The p95 and the 1.5 s pause target pull against each other.** A real end that "

@@ -22,6 +22,7 @@ def simulate(
     correct=None,
     greedy_up_to_s: float = 20.0,
     keep_context_s: float = 24.0,
+    whole_answer_wins: bool = False,
     timings: list[tuple[str, float]] | None = None,
 ) -> list[str]:
     """Return the final transcript of each turn found in ``audio`` (float32, 16 kHz);
@@ -30,7 +31,10 @@ def simulate(
     pcm += bytes(FRAME_BYTES * 150)  # 3 s of silence so the last turn ends
     seg = TurnSegmenter(webrtc_classifier(2), config or SegmenterConfig())
     tx = IncrementalTranscriber(
-        correct=correct, greedy_up_to_s=greedy_up_to_s, keep_context_s=keep_context_s
+        correct=correct,
+        greedy_up_to_s=greedy_up_to_s,
+        keep_context_s=keep_context_s,
+        whole_answer_wins=whole_answer_wins,
     )
     turns: list[str] = []
     last_partial = 0

@@ -318,8 +318,11 @@ class LiveSession:
             ),
             start_ms=clock_ms,
         )
+        whole = s.whole_answer_context_s
         self.tx = IncrementalTranscriber(
-            correct=self._vocabulary_corrector(), greedy_up_to_s=s.greedy_up_to_s
+            correct=self._vocabulary_corrector(),
+            greedy_up_to_s=s.greedy_up_to_s,
+            **({"keep_context_s": whole, "whole_answer_wins": True} if whole > 0 else {}),
         )
         self._turn_index = await asyncio.to_thread(self.svc.store.next_turn_index, row.id)
         self._last_heartbeat_ms = clock_ms

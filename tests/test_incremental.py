@@ -213,3 +213,88 @@ def test_a_stretched_end_time_on_a_committed_word_loses_nothing():
     feed(tx, word_audio(["delta", "echo"]), clock)
     _job, caption = decode(tx, rec, "pause")
     assert caption == "alpha bravo charlie delta echo"
+
+
+def decode_as_live(tx, rec, kind):
+    """As ``decode``, with the job's own search (greedy or beam), as the server runs it."""
+    job = tx.prepare(kind)
+    assert job is not None
+    return job, tx.apply(job, rec.recognize(job.audio, prompt=job.prompt, fast=job.fast))
+
+
+class _MishearsWithoutContext(FakeRecognizer):
+    """Hears "bravo" as "delta" in a greedy decode (a caption of part of the answer)."""
+
+    def recognize(self, audio, *, prompt=None, fast=False) -> list[Segment]:
+        segments = super().recognize(audio, prompt=prompt, fast=fast)
+        if not fast:
+            return segments
+        out = []
+        for s in segments:
+            words = tuple(
+                Word("delta" if w.text == "bravo" else w.text, w.start, w.end) for w in s.words
+            )
+            out.append(Segment(" ".join(w.text for w in words), s.start, s.end, words))
+        return out
+
+
+def _caption_errors_then_pause(whole_answer_wins: bool) -> tuple[str, str]:
+    rec, clock = _MishearsWithoutContext(), [0]
+    tx = IncrementalTranscriber(whole_answer_wins=whole_answer_wins)
+    tx.begin_turn(0)
+    feed(tx, word_audio(["alpha", "bravo", "charlie"]), clock)
+    decode_as_live(tx, rec, "partial")
+    feed(tx, word_audio(["echo"]), clock)
+    decode_as_live(tx, rec, "partial")  # two captions agree on "alpha delta charlie": committed
+    _, caption = decode_as_live(tx, rec, "pause")  # the whole answer, full beam: "bravo"
+    feed(tx, silence(500), clock, voiced=False)
+    closed = tx.close_turn(0, clock[0])
+    return caption, closed.complete().text
+
+
+def test_a_pause_decode_of_the_whole_answer_replaces_what_captions_committed():
+    assert _caption_errors_then_pause(True) == ("alpha bravo charlie echo",) * 2
+    # without it, the captions' agreement stands
+    assert _caption_errors_then_pause(False) == ("alpha delta charlie echo",) * 2
+
+
+def test_a_final_decode_of_the_whole_answer_replaces_what_captions_committed():
+    for wins, expected in ((True, "alpha bravo charlie echo"), (False, "alpha delta charlie echo")):
+        rec, clock = _MishearsWithoutContext(), [0]
+        tx = IncrementalTranscriber(whole_answer_wins=wins)
+        tx.begin_turn(0)
+        feed(tx, word_audio(["alpha", "bravo", "charlie"]), clock)
+        decode_as_live(tx, rec, "partial")
+        feed(tx, word_audio(["echo"]), clock)
+        decode_as_live(tx, rec, "partial")
+        closed = tx.close_turn(0, clock[0])
+        assert closed.job is not None and not closed.job.fast and closed.job.offset_ms == 0
+        assert (
+            closed.complete(rec.recognize(closed.job.audio, fast=closed.job.fast)).text == expected
+        )
+
+
+def test_once_the_buffer_dropped_the_answer_start_committed_words_stay():
+    rec, clock = _MishearsWithoutContext(), [0]
+    tx = IncrementalTranscriber(whole_answer_wins=True, keep_context_s=0)
+    tx.begin_turn(0)
+    feed(tx, word_audio(["alpha", "bravo", "charlie"]), clock)
+    decode_as_live(tx, rec, "partial")
+    feed(tx, word_audio(["echo"]), clock)
+    decode_as_live(tx, rec, "partial")  # committed, and their audio dropped
+    job, caption = decode_as_live(tx, rec, "pause")
+    assert job.offset_ms > 0 and caption.startswith("alpha delta")
+
+
+def test_a_greedy_decode_of_the_whole_answer_leaves_the_captions_agreement():
+    rec, clock = _MishearsWithoutContext(), [0]
+    tx = IncrementalTranscriber(whole_answer_wins=True, greedy_up_to_s=20)
+    tx.begin_turn(0)
+    feed(tx, word_audio(["alpha", "bravo", "charlie"]), clock)
+    decode_as_live(tx, rec, "partial")
+    feed(tx, word_audio(["echo"]), clock)
+    decode_as_live(tx, rec, "partial")
+    feed(tx, word_audio(["golf"]), clock)
+    job, caption = decode_as_live(tx, rec, "pause")
+    assert job.fast and job.offset_ms == 0
+    assert caption == "alpha delta charlie echo golf"

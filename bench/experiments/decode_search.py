@@ -28,6 +28,11 @@ VARIANTS: dict[str, dict] = {
         "greedy_up_to_s": 12.0,
         "keep_context_s": 8.0,
     },
+    "greedy up to 20 s, a whole-answer beam decode replaces captions' words, 28 s kept": {
+        "greedy_up_to_s": 20.0,
+        "whole_answer_wins": True,
+        "keep_context_s": 28.0,
+    },
 }
 
 
