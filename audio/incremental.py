@@ -218,8 +218,8 @@ class IncrementalTranscriber:
             return ""  # the turn this job belonged to is gone
         heard = _spoken(_timed(segments, job.offset_ms), self._voiced)
         if self._whole(job, turn):
-            # A pause decode of the whole answer so far: it has every word's context, so it
-            # replaces what captions committed (they agreed on partial audio).
+            # A full-beam decode of the whole answer so far: it has every word's context, so
+            # it replaces what captions committed (they agreed on partial audio).
             turn.committed, turn.tentative = [], []
         words = _after(turn.committed, heard, job.offset_ms)
         agreed = _common_prefix(turn.tentative, words)
