@@ -573,10 +573,18 @@ def _run_as_user(mode: str) -> dict:
         ]  # fmt: skip
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd="/")
         assert out.returncode == 0, out.stderr[-3000:]
-        leftovers = subprocess.run(
-            ["ps", "-u", str(NONROOT_UID), "-o", "pid="], capture_output=True
-        )
-        assert leftovers.stdout.strip() == b""
+        # Every process of the runs is gone. Killed ones may take a moment to be reaped on a
+        # loaded machine; escaped ones would still be there (and are shown).
+        for _ in range(50):
+            leftovers = subprocess.run(
+                ["ps", "-u", str(NONROOT_UID), "-o", "pid=,ppid=,stat=,etimes=,args="],
+                capture_output=True,
+                text=True,
+            )
+            if not leftovers.stdout.strip():
+                break
+            time.sleep(0.1)
+        assert leftovers.stdout.strip() == "", leftovers.stdout
         return json.loads(out.stdout)
     finally:
         shutil.rmtree(root, ignore_errors=True)
