@@ -500,14 +500,18 @@ def supervise(
 
     me = os.getpid()
 
-    def kill_all() -> None:
+    def kill_descendants() -> None:
         if mode != "namespaces":
             # No pid namespace: freeze the whole tree first (a stopped process cannot fork),
             # then kill it. L is a child subreaper, so orphans stay in its tree.
+            # The children files of /proc are not exact for processes being created or
+            # exiting, so the freeze ends after two scans in a row find nothing new.
             stopped: set[int] = set()
+            quiet = 0
             for _ in range(200):
                 fresh = [p for p in procfs.descendants(me) if p not in stopped]
-                if not fresh:
+                quiet = quiet + 1 if not fresh else 0
+                if quiet >= 2:
                     break
                 for p in fresh:
                     with contextlib.suppress(OSError):
@@ -516,6 +520,9 @@ def supervise(
             for p in stopped:
                 with contextlib.suppress(OSError):
                     os.kill(p, signal.SIGKILL)
+
+    def kill_all() -> None:
+        kill_descendants()
         with contextlib.suppress(OSError):
             os.kill(init, signal.SIGKILL)
 
@@ -548,12 +555,17 @@ def supervise(
             killed = True
     _, wstatus = os.waitpid(init, 0)
     if mode != "namespaces":
-        kill_all()  # processes that outlived the candidate (orphans re-parented to us)
+        # Processes that outlived the candidate (orphans re-parented to us): kill and reap
+        # until none is left. One the freeze missed would otherwise go on forking, and if the
+        # server then killed this launcher at its hard deadline, it would outlive the run.
         while True:
+            kill_descendants()  # not init: it is reaped, its pid may be reused
             try:
-                os.waitpid(-1, 0)
+                while os.waitpid(-1, os.WNOHANG)[0]:
+                    pass
             except ChildProcessError:
                 break
+            time.sleep(0.01)
     status.send("exit", init_exit=os.waitstatus_to_exitcode(wstatus), peak_processes=peak, **reason)
 
 
