@@ -12,6 +12,9 @@ from audio.endpoint import completion_hint
         ("How much traffic do we expect?", True),
         ("And that's my answer.", True),
         ("We shipped it and precision dropped eight percent.", None),
+        ("Will we ever forget it.", None),  # object pronouns end sentences
+        ("I would do it like this.", None),
+        ("and then we", False),
         ("", None),
     ],
 )
