@@ -557,14 +557,14 @@ def _latency_levers_section(levers: list[dict]) -> list[str]:
         "`python -m bench.run --levels '' [--env ...]` (the one-session part of the benchmark: "
         "the same 37 answers, real server, real time), recorded with `python -m "
         "bench.experiments latency RESULTS.json LABEL`. One run each, and runs spread: the "
-        "full run under *Figures* (p50 886 ms) and the row after it differ only by the "
-        "words rule. Their p50s are about 100 ms apart: the plain answers stayed within tens "
-        "of ms of that run, except one 1.6 s answer (\"Will we ever forget it?\") that "
+        "full run under *Figures* (p50 886 ms) and the row of the words rule differ only by "
+        "that rule. Their p50s are about 100 ms apart: the plain answers stayed within tens "
+        'of ms of that run, except one 1.6 s answer ("Will we ever forget it?") that '
         "waited 2.1 s instead of 0.4 s in every run since, and the pause answers moved. "
-        "The cause, found later: the words hint counted a final \"it\" as trailing off "
+        'The cause, found later: the words hint counted a final "it" as trailing off '
         "(2 s). Before the words rule the turn had ended on smart-turn's verdict before the "
         "words came; with it, the words and their hint arrive together. Object pronouns no "
-        "longer count as trailing off (that answer: 0.67 s). The rows below predate that "
+        "longer count as trailing off (that answer: 0.67 s). The rows before the last predate that "
         "fix. Differences under ~100 ms at p50 are noise.",
         "",
         "| run | latency p50 / p95 | wait at a real end p50 / p95 | live WER "
