@@ -238,14 +238,22 @@ class _MishearsWithoutContext(FakeRecognizer):
         return out
 
 
-def _caption_errors_then_pause(whole_answer_wins: bool) -> tuple[str, str]:
+def _two_agreeing_captions(
+    **options,
+) -> tuple[_MishearsWithoutContext, IncrementalTranscriber, list[int]]:
+    """An answer whose two greedy captions agree on "alpha delta charlie" (committed)."""
     rec, clock = _MishearsWithoutContext(), [0]
-    tx = IncrementalTranscriber(whole_answer_wins=whole_answer_wins)
+    tx = IncrementalTranscriber(**options)
     tx.begin_turn(0)
     feed(tx, word_audio(["alpha", "bravo", "charlie"]), clock)
     decode_as_live(tx, rec, "partial")
     feed(tx, word_audio(["echo"]), clock)
-    decode_as_live(tx, rec, "partial")  # two captions agree on "alpha delta charlie": committed
+    decode_as_live(tx, rec, "partial")
+    return rec, tx, clock
+
+
+def _caption_errors_then_pause(whole_answer_wins: bool) -> tuple[str, str]:
+    rec, tx, clock = _two_agreeing_captions(whole_answer_wins=whole_answer_wins)
     _, caption = decode_as_live(tx, rec, "pause")  # the whole answer, full beam: "bravo"
     feed(tx, silence(500), clock, voiced=False)
     closed = tx.close_turn(0, clock[0])
@@ -260,13 +268,7 @@ def test_a_pause_decode_of_the_whole_answer_replaces_what_captions_committed():
 
 def test_a_final_decode_of_the_whole_answer_replaces_what_captions_committed():
     for wins, expected in ((True, "alpha bravo charlie echo"), (False, "alpha delta charlie echo")):
-        rec, clock = _MishearsWithoutContext(), [0]
-        tx = IncrementalTranscriber(whole_answer_wins=wins)
-        tx.begin_turn(0)
-        feed(tx, word_audio(["alpha", "bravo", "charlie"]), clock)
-        decode_as_live(tx, rec, "partial")
-        feed(tx, word_audio(["echo"]), clock)
-        decode_as_live(tx, rec, "partial")
+        rec, tx, clock = _two_agreeing_captions(whole_answer_wins=wins)
         closed = tx.close_turn(0, clock[0])
         assert closed.job is not None and not closed.job.fast and closed.job.offset_ms == 0
         assert (
@@ -275,25 +277,14 @@ def test_a_final_decode_of_the_whole_answer_replaces_what_captions_committed():
 
 
 def test_once_the_buffer_dropped_the_answer_start_committed_words_stay():
-    rec, clock = _MishearsWithoutContext(), [0]
-    tx = IncrementalTranscriber(whole_answer_wins=True, keep_context_s=0)
-    tx.begin_turn(0)
-    feed(tx, word_audio(["alpha", "bravo", "charlie"]), clock)
-    decode_as_live(tx, rec, "partial")
-    feed(tx, word_audio(["echo"]), clock)
-    decode_as_live(tx, rec, "partial")  # committed, and their audio dropped
+    rec, tx, _ = _two_agreeing_captions(whole_answer_wins=True, keep_context_s=0)
+    # committed, and their audio dropped
     job, caption = decode_as_live(tx, rec, "pause")
     assert job.offset_ms > 0 and caption.startswith("alpha delta")
 
 
 def test_a_greedy_decode_of_the_whole_answer_leaves_the_captions_agreement():
-    rec, clock = _MishearsWithoutContext(), [0]
-    tx = IncrementalTranscriber(whole_answer_wins=True, greedy_up_to_s=20)
-    tx.begin_turn(0)
-    feed(tx, word_audio(["alpha", "bravo", "charlie"]), clock)
-    decode_as_live(tx, rec, "partial")
-    feed(tx, word_audio(["echo"]), clock)
-    decode_as_live(tx, rec, "partial")
+    rec, tx, clock = _two_agreeing_captions(whole_answer_wins=True, greedy_up_to_s=20)
     feed(tx, word_audio(["golf"]), clock)
     job, caption = decode_as_live(tx, rec, "pause")
     assert job.fast and job.offset_ms == 0
